@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sysnoop exec: execve and execveat. The filename and argv are read at syscall entry,
+ * while the caller's memory still holds them; the record goes out at exit, with the
+ * result and the comm, uid and parent of the new image.
+ */
+#include "vmlinux.h"
+#include "sn_common.bpf.h"
+#include "exec.h"
+
+const volatile __u32 targ_ppid = 0;
+const volatile __u32 max_args = EXEC_ARGS_DEF;
+const volatile bool report_failed = false;
+
+/* Execs between entry and exit, by thread. Not preallocated: values are large. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct exec_event);
+} execs SEC(".maps");
+
+/* Where a record is assembled before it is stored: too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_event);
+} exec_heap SEC(".maps");
+
+/*
+ * The offset lives in the record (map memory), not in a register: the verifier then sees
+ * an unknown but masked offset each time round and can prune, instead of walking every
+ * combination of argument lengths, which made loading take most of a second.
+ */
+static __always_inline void read_args(struct exec_event *e, const char *const *argv)
+{
+	const char *arg;
+	char next;
+	long n;
+
+	for (__u32 i = 0; i < EXEC_ARGS_MAX; i++) {
+		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+			return;
+		if (i >= max_args) {
+			e->flags |= EXEC_F_MORE_ARGS;
+			return;
+		}
+		n = bpf_probe_read_user_str(&e->data[(e->filename_len + e->args_len) & EXEC_DATA_MASK],
+					    EXEC_ARG_LEN, arg);
+		if (n <= 0)
+			return;
+		/* A full read is a cut argument only if the string goes on past it. */
+		if (n == EXEC_ARG_LEN && !bpf_probe_read_user(&next, 1, arg + EXEC_ARG_LEN - 1) &&
+		    next)
+			e->flags |= EXEC_F_ARG_CUT;
+		e->args_len += n;
+		e->args_count++;
+	}
+	if (!bpf_probe_read_user(&arg, sizeof(arg), &argv[EXEC_ARGS_MAX]) && arg)
+		e->flags |= EXEC_F_MORE_ARGS;
+}
+
+static __always_inline int exec_enter(const char *filename, const char *const *argv,
+				      __u32 syscall, __s32 dirfd, __u32 at_flags)
+{
+	struct exec_event *e;
+	__u32 zero = 0, tid;
+	char next;
+	long n;
+
+	if (!sn_filter_current())
+		return 0;
+	if (targ_ppid && sn_task_ppid((struct task_struct *)bpf_get_current_task()) != targ_ppid)
+		return 0;
+	e = bpf_map_lookup_elem(&exec_heap, &zero);
+	if (!e)
+		return 0;
+	e->syscall = syscall;
+	e->dirfd = dirfd;
+	e->at_flags = at_flags;
+	e->flags = 0;
+	e->args_len = 0;
+	e->args_count = 0;
+	n = bpf_probe_read_user_str(e->data, EXEC_PATH_LEN, filename);
+	if (n <= 0) {
+		e->data[0] = '\0';
+		n = 1;
+	} else if (n == EXEC_PATH_LEN && !bpf_probe_read_user(&next, 1, filename + n - 1) && next) {
+		e->flags |= EXEC_F_PATH_CUT;
+	}
+	e->filename_len = n;
+	read_args(e, argv);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&execs, &tid, e, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int exec_exit(void *ctx, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct exec_event *e;
+	__u32 size;
+
+	e = bpf_map_lookup_elem(&execs, &tid);
+	if (!e)
+		return 0;
+	if (ret < 0 && !report_failed)
+		goto out;
+	sn_fill_hdr(&e->hdr, 0);
+	e->ret = ret;
+	e->ppid = sn_task_ppid((struct task_struct *)bpf_get_current_task());
+	size = (e->filename_len + e->args_len) & EXEC_DATA_MASK;
+	sn_output(ctx, e, offsetof(struct exec_event, data) + size);
+out:
+	bpf_map_delete_elem(&execs, &tid);
+	return 0;
+}
+
+SEC("?tracepoint/syscalls/sys_enter_execve")
+int tp_enter_execve(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1],
+			  EXEC_SYSCALL_EXECVE, 0, 0);
+}
+
+SEC("?tracepoint/syscalls/sys_exit_execve")
+int tp_exit_execve(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx, ctx->ret);
+}
+
+SEC("?tracepoint/syscalls/sys_enter_execveat")
+int tp_enter_execveat(struct trace_event_raw_sys_enter *ctx)
+{
+	return exec_enter((const char *)ctx->args[1], (const char *const *)ctx->args[2],
+			  EXEC_SYSCALL_EXECVEAT, (__s32)ctx->args[0], (__u32)ctx->args[4]);
+}
+
+SEC("?tracepoint/syscalls/sys_exit_execveat")
+int tp_exit_execveat(struct trace_event_raw_sys_exit *ctx)
+{
+	return exec_exit(ctx, ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
