@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * sysnoop exec: execve and execveat. The filename and argv are read at syscall entry,
- * while the caller's memory still holds them; the record goes out at exit, with the
- * result and the comm, uid and parent of the new image.
+ * sysnoop exec: execve and execveat. The record is started at syscall entry and sent at
+ * exit, with the result and the comm, uid and parent of the new image. A successful exec
+ * takes its filename and arguments from the new image at sched_process_exec: the kernel
+ * has just copied them there, so they are always present. Reading the caller's memory at
+ * entry can fail on a page not yet faulted in (a string literal right after fork), so that
+ * is only the fallback for execs that fail, and only with -x.
  */
 #include "vmlinux.h"
 #include "sn_common.bpf.h"
@@ -91,7 +94,8 @@ static __always_inline int exec_enter(const char *filename, const char *const *a
 		e->flags |= EXEC_F_PATH_CUT;
 	}
 	e->filename_len = n;
-	read_args(e, argv);
+	if (report_failed)
+		read_args(e, argv);
 	tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&execs, &tid, e, BPF_ANY);
 	return 0;
@@ -123,6 +127,49 @@ int tp_enter_execve(struct trace_event_raw_sys_enter *ctx)
 {
 	return exec_enter((const char *)ctx->args[0], (const char *const *)ctx->args[1],
 			  EXEC_SYSCALL_EXECVE, 0, 0);
+}
+
+/* The exec has succeeded: take filename and arguments as the kernel copied them. */
+static __always_inline int exec_image(const char *filename)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	unsigned long start, end;
+	struct exec_event *e;
+	__u64 len, off;
+	long n;
+
+	e = bpf_map_lookup_elem(&execs, &tid);
+	if (!e)
+		return 0;
+	n = bpf_probe_read_kernel_str(e->data, EXEC_PATH_LEN, filename);
+	if (n > 0) {
+		e->filename_len = n;
+		e->flags &= ~EXEC_F_PATH_CUT;
+	}
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	len = end > start ? end - start : 0;
+	e->flags &= ~(EXEC_F_MORE_ARGS | EXEC_F_ARG_CUT);
+	if (len > EXEC_ARGS_CAP) {
+		len = EXEC_ARGS_CAP;
+		e->flags |= EXEC_F_ARG_CUT;
+	}
+	off = e->filename_len;
+	if (off > EXEC_PATH_LEN)
+		off = EXEC_PATH_LEN;
+	if (len && !bpf_probe_read_user(&e->data[off], len, (const void *)start)) {
+		e->args_len = len;
+		e->args_count = 0;
+		e->flags |= EXEC_F_FROM_MM;
+	}
+	return 0;
+}
+
+SEC("?tracepoint/sched/sched_process_exec")
+int tp_sched_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	return exec_image((const char *)ctx + (ctx->__data_loc_filename & 0xFFFF));
 }
 
 SEC("?tracepoint/syscalls/sys_exit_execve")

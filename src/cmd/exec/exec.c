@@ -98,7 +98,7 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	const struct exec_event *e = data;
 	struct sn_emit *out = &s->out;
 	static struct sn_buf cmdline; /* reused: no allocation per record */
-	size_t avail, fn_len, args_len, first_len;
+	size_t avail, fn_len, args_len, first_len, kept, count;
 	bool truncated;
 	const char *err;
 
@@ -108,6 +108,14 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	fn_len = e->filename_len < avail ? e->filename_len : avail;
 	args_len = e->args_len < avail - fn_len ? e->args_len : avail - fn_len;
 	truncated = e->flags & (EXEC_F_MORE_ARGS | EXEC_F_ARG_CUT | EXEC_F_PATH_CUT);
+	/* Keep the first --max-args arguments; more makes the record truncated. */
+	for (kept = 0, count = 0; kept < args_len && count < env.max_args; count++)
+		kept += strnlen(e->data + fn_len + kept, args_len - kept) + 1;
+	if (kept < args_len)
+		truncated = true;
+	else
+		kept = args_len;
+	args_len = kept;
 
 	sn_emit_begin(out, "exec", e->hdr.ts_ns);
 	sn_emit_str(out, &fields[F_COMM], e->hdr.comm, sizeof(e->hdr.comm));
@@ -144,20 +152,22 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 }
 
 static const struct sn_hook_variant hooks[] = {
-	{ SN_HOOK_TRACEPOINT, "tp_enter_execve tp_exit_execve tp_enter_execveat tp_exit_execveat",
+	{ SN_HOOK_TRACEPOINT,
+	  "tp_enter_execve tp_exit_execve tp_enter_execveat tp_exit_execveat tp_sched_exec",
 	  "syscalls/sys_enter_execve syscalls/sys_exit_execve syscalls/sys_enter_execveat "
-	  "syscalls/sys_exit_execveat",
-	  "execve and execveat syscall tracepoints, arguments read at entry" },
+	  "syscalls/sys_exit_execveat sched/sched_process_exec",
+	  "execve/execveat syscall tracepoints; arguments from the new image" },
 };
 
 const struct sn_command sn_cmd_exec = {
 	.name = "exec",
 	.summary = "Trace process executions (execve, execveat) with arguments and result",
-	.description = "Arguments are read when the syscall starts (up to --max-args, each up to 127\n"
-		       "bytes; the filename up to 4095 bytes); a cut list or argument ends in \"...\"\n"
-		       "in the table and sets \"truncated\" in JSON. The row is printed when the\n"
-		       "syscall returns, with the new image's comm, uid and parent. --comm and -p\n"
-		       "match the caller before the exec.",
+	.description = "Shows up to --max-args arguments and at most 12 KiB of argument text, read\n"
+		       "from the new image; the filename up to 4095 bytes. Failed execs (-x) have\n"
+		       "their arguments read from the caller at entry, each up to 127 bytes. A cut\n"
+		       "list ends in \"...\" in the table and sets \"truncated\" in JSON. The row\n"
+		       "is printed when the syscall returns, with the new image's comm, uid and\n"
+		       "parent. --comm, -p and -u match the caller before the exec.",
 	.examples = "  sysnoop exec                 # every successful exec\n"
 		    "  sysnoop exec -x              # failed ones too\n"
 		    "  sysnoop exec --ppid 1234     # execs by children of 1234\n"

@@ -6,10 +6,13 @@
 #include "sn_abi.h"
 
 #define EXEC_PATH_LEN  4096 /* filename bytes kept, NUL included */
-#define EXEC_ARG_LEN   128  /* bytes kept of each argument, NUL included (as execsnoop) */
 #define EXEC_ARGS_MAX  64   /* the largest --max-args */
 #define EXEC_ARGS_DEF  20   /* the default --max-args */
-/* Room for the filename and every argument; a power of two so offsets can be masked. */
+/* Argument text kept of a successful exec, all arguments together. */
+#define EXEC_ARGS_CAP  12288
+/* Failed execs: arguments are read one by one at entry, each up to this, NUL included. */
+#define EXEC_ARG_LEN   128
+/* Room for the filename and the arguments; a power of two so offsets can be masked. */
 #define EXEC_DATA_MASK (16384 - 1)
 
 #define EXEC_SYSCALL_EXECVE   0
@@ -17,8 +20,9 @@
 
 /* Bits of exec_event.flags: what was cut short, so output can say so. */
 #define EXEC_F_MORE_ARGS (1u << 0) /* argv had more than --max-args entries */
-#define EXEC_F_ARG_CUT   (1u << 1) /* an argument was longer than EXEC_ARG_LEN - 1 */
+#define EXEC_F_ARG_CUT   (1u << 1) /* an argument, or all of them together, was cut */
 #define EXEC_F_PATH_CUT  (1u << 2) /* the filename was longer than EXEC_PATH_LEN - 1 */
+#define EXEC_F_FROM_MM   (1u << 3) /* arguments read from the new image (all of them) */
 
 struct exec_event {
 	struct sn_hdr hdr;
@@ -30,7 +34,7 @@ struct exec_event {
 	__u32 flags;
 	__u32 filename_len; /* bytes of data[] taken by the filename, NUL included */
 	__u32 args_len;     /* NUL-terminated arguments after the filename */
-	__u32 args_count;
+	__u32 args_count;   /* read at entry only; user space counts arguments from the image */
 	__u32 pad;
 	char data[EXEC_DATA_MASK + 1 + EXEC_ARG_LEN];
 };

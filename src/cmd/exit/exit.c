@@ -52,8 +52,8 @@ static const struct sn_field fields_exec[] = {
 	{},
 };
 
-/* The same without the EVENT column, for plain exit tracing. */
-static struct sn_field fields[sizeof(fields_exec) / sizeof(fields_exec[0])];
+/* Plain exit tracing has no EVENT column: the table starts one field later. */
+static const struct sn_field *const fields = fields_exec;
 
 static int parse_opt(int key, const char *arg)
 {
@@ -96,10 +96,7 @@ static int configure(struct sn_session *s)
 				bpf_program__set_autoload(prog, false);
 		}
 	}
-	memcpy(fields, fields_exec, sizeof(fields));
-	if (!env.with_exec)
-		fields[F_EVENT].title = NULL;
-	s->fields = fields;
+	s->fields = env.with_exec ? fields : fields + 1;
 	return 0;
 }
 
@@ -111,7 +108,8 @@ static int handle_exit(struct sn_session *s, const struct exit_event *e)
 	char status[64], name[32];
 
 	sn_emit_begin(out, "exit", e->hdr.ts_ns);
-	sn_emit_text(out, &fields[F_EVENT], "EXIT");
+	if (env.with_exec)
+		sn_emit_text(out, &fields[F_EVENT], "EXIT");
 	sn_emit_str(out, &fields[F_COMM], e->hdr.comm, sizeof(e->hdr.comm));
 	sn_emit_u64(out, &fields[F_PID], e->hdr.pid);
 	sn_emit_u64(out, &fields[F_PPID], e->ppid);
