@@ -16,6 +16,7 @@
 #include "emit.h"
 #include "hooks.h"
 
+struct bpf_link;
 struct bpf_object;
 struct sn_session;
 
@@ -51,6 +52,7 @@ struct sn_common {
 	bool verbose;
 	bool quiet;
 	double duration;        /* seconds; 0: until interrupted */
+	double interval;        /* seconds between reports; 0: one report at the end */
 	uint64_t count;         /* events; 0: no limit */
 	enum sn_hook hook;      /* SN_HOOK_AUTO unless forced */
 	int transport;          /* SN_TRANSPORT_* */
@@ -85,9 +87,20 @@ struct sn_command {
 	int (*open)(struct sn_session *s);
 	/* Writes its .rodata, turns off optional programs; fields for the header. */
 	int (*configure)(struct sn_session *s);
+	/*
+	 * Attaches what libbpf cannot attach from the section name alone (perf events),
+	 * handing each link to sn_session_add_link(); may be NULL. Called after the programs
+	 * that can attach by section name are attached.
+	 */
+	int (*attach)(struct sn_session *s);
 	/* Prints one record from the kernel; a negative errno stops the session. */
 	int (*handle)(struct sn_session *s, const void *data, size_t size);
-	/* At the end, before the summary (aggregating commands print here); may be NULL. */
+	/*
+	 * Aggregating commands: prints (and resets) what was gathered in the kernel, every
+	 * -i/--interval seconds and once at the end. -i is refused by commands without it.
+	 */
+	int (*report)(struct sn_session *s, bool final);
+	/* At the end, before the summary; may be NULL. */
 	int (*finish)(struct sn_session *s);
 	void (*destroy)(void *skel);
 };
@@ -119,7 +132,13 @@ struct sn_session {
 	struct sn_emit out;
 	uint64_t events;           /* records handled */
 	bool stop;                 /* a handler asks to end (e.g. --count reached) */
+	struct bpf_link **links;   /* everything attached, destroyed at the end */
+	size_t nr_links;
+	size_t cap_links;
 };
+
+/* Keeps @link to be destroyed when the session ends; 0 or -ENOMEM (link destroyed). */
+int sn_session_add_link(struct sn_session *s, struct bpf_link *link);
 
 /* Counts a record as an event, and asks the session to stop once --count is reached. */
 void sn_session_count_event(struct sn_session *s);

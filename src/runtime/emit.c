@@ -222,6 +222,13 @@ void sn_emit_strv(struct sn_emit *e, const struct sn_field *f, const char *s, si
 	field_close(e, f);
 }
 
+void sn_emit_json(struct sn_emit *e, const struct sn_field *f, const char *json, size_t len)
+{
+	if (!e->json || !field_open(e, f))
+		return;
+	sn_buf_put(&e->row, json, len);
+}
+
 void sn_emit_end(struct sn_emit *e)
 {
 	if (e->json) {

@@ -55,6 +55,8 @@ void sn_emit_strv(struct sn_emit *e, const struct sn_field *f, const char *s, si
 		  bool quote, const char *suffix);
 /* Text we made ourselves (a name, a symbol): not escaped for tables, escaped for JSON. */
 void sn_emit_text(struct sn_emit *e, const struct sn_field *f, const char *s);
+/* A value already rendered as JSON by the caller (an array, an object); JSON mode only. */
+void sn_emit_json(struct sn_emit *e, const struct sn_field *f, const char *json, size_t len);
 /* Ends the record and hands it to the output stream. */
 void sn_emit_end(struct sn_emit *e);
 

@@ -13,6 +13,7 @@
 #include <linux/bpf.h>
 
 #include "features.h"
+#include "perf.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 #define KPROBE_PMU  "/sys/bus/event_source/devices/kprobe/type"
@@ -32,6 +33,7 @@ static const char *const feature_names[SN_FEAT__COUNT] = {
 	[SN_FEAT_TRACEPOINT] = "tracepoint",
 	[SN_FEAT_PIDNS] = "pidns",
 	[SN_FEAT_CGROUP] = "cgroup",
+	[SN_FEAT_PERF_EVENT] = "perf_event",
 };
 
 struct probe_result {
@@ -240,6 +242,11 @@ static void probe(enum sn_feature f, struct probe_result *r)
 		err = libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT,
 					      BPF_FUNC_current_task_under_cgroup, NULL);
 		set(r, err == 1, "%s", err == 1 ? "" : "helper bpf_current_task_under_cgroup missing");
+		break;
+	case SN_FEAT_PERF_EVENT:
+		set(r, sn_perf_event_available("cpu-clock"), "%s",
+		    sn_perf_event_available("cpu-clock") ? "software events"
+							 : "perf_event_open(cpu-clock) failed");
 		break;
 	default:
 		set(r, false, "unknown feature");

@@ -20,6 +20,7 @@ enum sn_feature {
 	SN_FEAT_TRACEPOINT, /* tracefs is reachable and tracepoint programs load */
 	SN_FEAT_PIDNS,      /* bpf_get_ns_current_pid_tgid */
 	SN_FEAT_CGROUP,     /* bpf_current_task_under_cgroup */
+	SN_FEAT_PERF_EVENT, /* software perf events (cpu-clock) can be opened */
 	SN_FEAT__COUNT,
 };
 

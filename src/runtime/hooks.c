@@ -5,17 +5,18 @@
 
 #include "features.h"
 #include "hooks.h"
+#include "perf.h"
 
 static const char *const hook_names[SN_HOOK__COUNT] = {
 	[SN_HOOK_FENTRY] = "fentry",	 [SN_HOOK_KPROBE] = "kprobe",
 	[SN_HOOK_TP_BTF] = "tp_btf",	 [SN_HOOK_RAW_TP] = "raw_tp",
-	[SN_HOOK_TRACEPOINT] = "tracepoint",
+	[SN_HOOK_TRACEPOINT] = "tracepoint", [SN_HOOK_PERF_EVENT] = "perf_event",
 };
 
 static const enum sn_feature hook_features[SN_HOOK__COUNT] = {
 	[SN_HOOK_FENTRY] = SN_FEAT_FENTRY, [SN_HOOK_KPROBE] = SN_FEAT_KPROBE,
 	[SN_HOOK_TP_BTF] = SN_FEAT_TP_BTF, [SN_HOOK_RAW_TP] = SN_FEAT_RAW_TP,
-	[SN_HOOK_TRACEPOINT] = SN_FEAT_TRACEPOINT,
+	[SN_HOOK_TRACEPOINT] = SN_FEAT_TRACEPOINT, [SN_HOOK_PERF_EVENT] = SN_FEAT_PERF_EVENT,
 };
 
 const char *sn_hook_name(enum sn_hook hook)
@@ -100,6 +101,9 @@ static int target_missing(const char *target, void *data)
 		break;
 	case SN_HOOK_KPROBE:
 		ok = sn_kprobe_target_exists(target);
+		break;
+	case SN_HOOK_PERF_EVENT:
+		ok = sn_perf_event_available(target);
 		break;
 	default:
 		ok = false;

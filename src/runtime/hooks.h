@@ -16,6 +16,7 @@ enum sn_hook {
 	SN_HOOK_TP_BTF,
 	SN_HOOK_RAW_TP,
 	SN_HOOK_TRACEPOINT,
+	SN_HOOK_PERF_EVENT, /* a perf event (cpu-clock, page-faults...) sampled on every CPU */
 	SN_HOOK__COUNT,
 	SN_HOOK_AUTO = SN_HOOK__COUNT,
 };
@@ -26,7 +27,8 @@ struct sn_hook_variant {
 	const char *progs;
 	/*
 	 * What must exist in the kernel, separated by spaces: "category/name" tracepoints,
-	 * tracepoint names for tp_btf and raw_tp, function names for fentry and kprobe.
+	 * tracepoint names for tp_btf and raw_tp, function names for fentry and kprobe,
+	 * event names (see sn_perf_event_parse) for perf_event.
 	 */
 	const char *targets;
 	/* What this variant sees that others do not, or misses; shown by `features`. */

@@ -23,6 +23,9 @@ enum {
 	KEY_BUFFER_SIZE,
 };
 
+/* Keys the runtime takes only for commands that have an interval mode. */
+#define KEY_INTERVAL 'i'
+
 /* The largest pid Linux can hand out (PID_MAX_LIMIT on 64-bit). */
 #define PID_MAX 4194304
 
@@ -38,6 +41,7 @@ static const struct sn_opt common_opts[] = {
 	{ "timestamp", 'T', NULL, "add a wall-clock TIME column" },
 	{ "duration", 'd', "SECS", "stop after SECS seconds" },
 	{ "count", KEY_COUNT, "N", "stop after N events" },
+	{ "interval", KEY_INTERVAL, "SECS", "summaries: print and reset every SECS seconds" },
 	{ "hook", KEY_HOOK, "KIND", "force a hook: fentry, kprobe, tp_btf, raw_tp, tracepoint" },
 	{ "transport", KEY_TRANSPORT, "KIND", "force the transport: ringbuf or perf" },
 	{ "buffer-size", KEY_BUFFER_SIZE, "SIZE", "kernel buffer size, e.g. 8M (perf: all CPUs)" },
@@ -275,6 +279,14 @@ static int parse_common(const struct sn_command *cmd, const struct sn_opt *o, co
 		return 0;
 	case 'd':
 		if (sn_parse_seconds(arg, &c->duration))
+			return bad_value(o, arg, "a positive number of seconds");
+		return 0;
+	case KEY_INTERVAL:
+		if (!cmd->report) {
+			sn_err("--interval: this command streams events; it has no interval mode");
+			return -EINVAL;
+		}
+		if (sn_parse_seconds(arg, &c->interval))
 			return bad_value(o, arg, "a positive number of seconds");
 		return 0;
 	case KEY_COUNT:

@@ -112,33 +112,49 @@ static void select_programs(struct sn_session *s)
 	}
 }
 
-static int attach_programs(struct sn_session *s, struct bpf_link ***links, size_t *nr)
+int sn_session_add_link(struct sn_session *s, struct bpf_link *link)
+{
+	struct bpf_link **links;
+
+	if (s->nr_links == s->cap_links) {
+		size_t cap = s->cap_links ? s->cap_links * 2 : 16;
+
+		links = realloc(s->links, cap * sizeof(*links));
+		if (!links) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		s->links = links;
+		s->cap_links = cap;
+	}
+	s->links[s->nr_links++] = link;
+	return 0;
+}
+
+/* Attaches the loaded programs that can attach by section name; the command the rest. */
+static int attach_programs(struct sn_session *s)
 {
 	struct bpf_program *prog;
-	size_t n = 0;
+	int err;
 
-	bpf_object__for_each_program(prog, s->obj)
-		n++;
-	*links = calloc(n ? n : 1, sizeof(**links));
-	if (!*links)
-		return -ENOMEM;
-	*nr = 0;
 	bpf_object__for_each_program(prog, s->obj) {
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) ||
+		    bpf_program__type(prog) == BPF_PROG_TYPE_PERF_EVENT)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
-			int err = -errno;
-
+			err = -errno;
 			sn_err("attaching %s (%s): %s", bpf_program__name(prog),
 			       bpf_program__section_name(prog), strerror(-err));
 			return err;
 		}
-		(*links)[(*nr)++] = link;
+		err = sn_session_add_link(s, link);
+		if (err)
+			return err;
 	}
-	return 0;
+	return s->cmd->attach ? s->cmd->attach(s) : 0;
 }
 
 void sn_session_count_event(struct sn_session *s)
@@ -274,15 +290,28 @@ static void emit_summary(struct sn_session *s, const struct sn_stream *st, uint6
 static int stream_loop(struct sn_session *s, struct sn_stream *st)
 {
 	uint64_t start = now_ns(), deadline = 0, next_report = start + DROP_REPORT_NS;
-	uint64_t reported = 0, dropped;
+	uint64_t reported = 0, dropped, interval = 0, next_interval = 0;
 	int err = 0;
 
 	if (s->opts.duration > 0)
 		deadline = start + (uint64_t)(s->opts.duration * 1e9);
+	if (s->opts.interval > 0) {
+		interval = (uint64_t)(s->opts.interval * 1e9);
+		next_interval = start + interval;
+	}
 	while (!exiting && !s->stop) {
 		int timeout = DRAIN_INTERVAL_MS;
 		uint64_t now = now_ns();
 
+		if (interval && now >= next_interval) {
+			/* A deadline that falls on the interval leaves the last report to the end. */
+			if (!deadline || now + DRAIN_INTERVAL_MS * 1000000ULL < deadline) {
+				err = s->cmd->report(s, false);
+				if (err < 0 || sn_emit_flush(&s->out))
+					break;
+			}
+			next_interval += interval;
+		}
 		if (deadline) {
 			if (now >= deadline)
 				break;
@@ -316,9 +345,7 @@ int sn_session_main(const struct sn_command *cmd, int argc, char **argv)
 {
 	struct sn_session s = { .cmd = cmd };
 	struct sn_config cfg = {};
-	struct bpf_link **links = NULL;
 	struct sn_stream st = {};
-	size_t nr_links = 0;
 	struct sn_config *rodata_cfg;
 	uint64_t size, dropped, start;
 	int cgroup_fd = -1, code, err;
@@ -373,7 +400,7 @@ int sn_session_main(const struct sn_command *cmd, int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	err = attach_programs(&s, &links, &nr_links);
+	err = attach_programs(&s);
 	if (err)
 		goto cleanup;
 
@@ -400,6 +427,8 @@ int sn_session_main(const struct sn_command *cmd, int argc, char **argv)
 	err = stream_loop(&s, &st);
 	if (err < 0 && err != -EPIPE)
 		sn_err("reading records: %s", strerror(-err));
+	if (!s.out.err && cmd->report)
+		cmd->report(&s, true);
 	if (!s.out.err && cmd->finish)
 		cmd->finish(&s);
 	dropped = sn_stream_dropped(&st);
@@ -410,9 +439,9 @@ int sn_session_main(const struct sn_command *cmd, int argc, char **argv)
 
 cleanup:
 	sn_stream_close(&st);
-	for (size_t i = 0; i < nr_links; i++)
-		bpf_link__destroy(links[i]);
-	free(links);
+	for (size_t i = 0; i < s.nr_links; i++)
+		bpf_link__destroy(s.links[i]);
+	free(s.links);
 	if (s.skel)
 		cmd->destroy(s.skel);
 	if (cgroup_fd >= 0)
