@@ -5,7 +5,7 @@
  * including each member of a memory.oom.group kill. It runs in the context of the task that
  * invoked the OOM killer (the trigger), so the record header describes the trigger and the
  * common filters apply to it. The victim's fields are read from its task_struct: the
- * tracepoint passes it since Linux 6.8; before, only its pid, from which the task is looked
+ * tracepoint passes it since Linux 6.9; before, only its pid, from which the task is looked
  * up. The fentry and kprobe variants also hook oom_kill_process() to add what only
  * struct oom_control knows: the memory weighed against, the constraint, the chosen task.
  */
@@ -240,7 +240,7 @@ static __always_inline int on_victim(void *ctx, struct task_struct *task, __u32 
 	return 0;
 }
 
-/* Linux 6.8 and later pass (task, uid); before, only the pid. */
+/* Linux 6.9 and later pass (task, uid); before, only the pid. */
 static __always_inline int on_victim_args(void *ctx, __u64 arg0)
 {
 	if (bpf_core_field_exists(struct trace_event_raw_mark_victim___new, total_vm))

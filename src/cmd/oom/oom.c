@@ -195,8 +195,8 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 
 /*
  * The fentry and kprobe variants pair their oom_kill_process() programs with the
- * mark_victim tracepoint (tp_btf, raw_tp), which every kernel with BTF has (since 4.8):
- * only the function is listed as a target to check.
+ * mark_victim tracepoint (tp_btf, raw_tp). It dates from 4.13, before kernel BTF (5.2),
+ * which sysnoop needs anyway: only the function is listed as a target to check.
  */
 static const struct sn_hook_variant hooks[] = {
 	{ SN_HOOK_FENTRY, "fentry_oom_kill fexit_oom_kill btf_mark_victim", "oom_kill_process",
