@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fs_util.h"
 #include "harness.h"
 
 #define AT_FDCWD_VALUE -100
@@ -29,26 +30,6 @@ static bool unlink_with(const char *line, void *ctx)
 	const struct want *w = ctx;
 
 	return json_str_eq(line, "type", "unlink") && json_str_eq(line, w->key, w->value);
-}
-
-/* A fresh directory under /tmp, as its real path (no symlinks), for comparing paths. */
-static int make_dir(char *dir, size_t len)
-{
-	char tmpl[] = "/tmp/sn-unlink-XXXXXX";
-
-	if (!mkdtemp(tmpl) || !realpath(tmpl, dir) || strlen(dir) >= len)
-		return -1;
-	return 0;
-}
-
-static int make_file(const char *path)
-{
-	int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
-
-	if (fd < 0)
-		return -1;
-	close(fd);
-	return 0;
 }
 
 /* Waits for the record of @key = @value and checks the result and who deleted it. */
@@ -84,11 +65,11 @@ TEST_HOOKS(unlink_paths_resolved, "unlink")
 	pid_t child;
 	int dirfd;
 
-	CHECK(!make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
 	snprintf(a, sizeof(a), "%s/%s", dir, sn_marker());
 	snprintf(b, sizeof(b), "%s/%s", dir, sn_marker());
 	snprintf(c, sizeof(c), "%s/%s", dir, sn_marker());
-	CHECK(!make_file(a) && !make_file(b) && !make_file(c), "creating files in %s", dir);
+	CHECK(!fs_make_file(a) && !fs_make_file(b) && !fs_make_file(c), "creating files in %s", dir);
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY);
 	CHECK(dirfd >= 0, "open %s", dir);
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
@@ -107,8 +88,8 @@ TEST_HOOKS(unlink_paths_resolved, "unlink")
 	      "rmdir: %s", line);
 
 	/* Relative to a directory fd: resolved through the fd's dentry. */
-	CHECK(!unlinkat(dirfd, strrchr(b, '/') + 1, 0), "unlinkat: %s", strerror(errno));
-	line = expect(t, &r, "filename", strrchr(b, '/') + 1, getpid(), 0);
+	CHECK(!unlinkat(dirfd, fs_base(b), 0), "unlinkat: %s", strerror(errno));
+	line = expect(t, &r, "filename", fs_base(b), getpid(), 0);
 	if (!line)
 		return -1;
 	CHECK(json_str_eq(line, "path", b), "path, want %s: %s", b, line);
@@ -117,12 +98,12 @@ TEST_HOOKS(unlink_paths_resolved, "unlink")
 	/* Relative to the cwd of a child. */
 	child = fork();
 	if (child == 0) {
-		if (chdir(dir) || unlink(strrchr(c, '/') + 1))
+		if (chdir(dir) || unlink(fs_base(c)))
 			_exit(1);
 		_exit(0);
 	}
 	CHECK(WEXITSTATUS(sn_reap(child)) == 0, "the child could not delete %s", c);
-	line = expect(t, &r, "filename", strrchr(c, '/') + 1, child, 0);
+	line = expect(t, &r, "filename", fs_base(c), child, 0);
 	if (!line)
 		return -1;
 	CHECK(json_str_eq(line, "path", c), "path, want %s: %s", c, line);
@@ -143,7 +124,7 @@ TEST_HOOKS(unlink_missing_file_enoent, "unlink")
 	struct sn_run r;
 	const char *line;
 
-	CHECK(!make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s", dir, sn_marker());
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
 	CHECK(unlink(path) && errno == ENOENT, "unlink of a missing file did not fail with ENOENT");
@@ -178,7 +159,7 @@ TEST_HOOKS(unlink_path_not_faulted_in, "unlink")
 	/* A copy, so the parent never touches the literal's page either. */
 	snprintf(path, sizeof(path), "%s", "/tmp/sysnoop-e2e-unlink-literal-path");
 	unlink(path);
-	CHECK(!make_file(path), "creating %s: %s", path, strerror(errno));
+	CHECK(!fs_make_file(path), "creating %s: %s", path, strerror(errno));
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
 	child = fork();
 	if (child == 0)
@@ -199,7 +180,7 @@ TEST_HOOKS(unlink_rmdir_flagged, "unlink")
 	struct json_val v;
 	int dirfd;
 
-	CHECK(!make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
 	snprintf(sub1, sizeof(sub1), "%s/%s", dir, sn_marker());
 	snprintf(sub2, sizeof(sub2), "%s/%s", dir, sn_marker());
 	CHECK(!mkdir(sub1, 0700) && !mkdir(sub2, 0700), "mkdir in %s", dir);
@@ -214,9 +195,9 @@ TEST_HOOKS(unlink_rmdir_flagged, "unlink")
 	v = json_get(line, "rmdir");
 	CHECK(v.type == JSON_BOOL && !strncmp(v.start, "true", 4), "rmdir(2) not flagged: %s", line);
 
-	CHECK(!unlinkat(dirfd, strrchr(sub2, '/') + 1, AT_REMOVEDIR), "unlinkat: %s",
+	CHECK(!unlinkat(dirfd, fs_base(sub2), AT_REMOVEDIR), "unlinkat: %s",
 	      strerror(errno));
-	line = expect(t, &r, "filename", strrchr(sub2, '/') + 1, getpid(), 0);
+	line = expect(t, &r, "filename", fs_base(sub2), getpid(), 0);
 	if (!line)
 		return -1;
 	v = json_get(line, "rmdir");
@@ -237,10 +218,10 @@ TEST(unlink_failed_only_with_x)
 	struct want w;
 	struct sn_run r;
 
-	CHECK(!make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
 	snprintf(ok, sizeof(ok), "%s/%s", dir, sn_marker());
 	snprintf(missing, sizeof(missing), "%s/%s", dir, sn_marker());
-	CHECK(!make_file(ok), "creating %s", ok);
+	CHECK(!fs_make_file(ok), "creating %s", ok);
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
 	CHECK(!unlink(ok), "unlink: %s", strerror(errno));
 	CHECK(unlink(missing), "unlink of a missing file succeeded");
@@ -262,7 +243,7 @@ TEST(unlink_filter_pid)
 	struct sn_run r;
 
 	snprintf(pid, sizeof(pid), "%d", getppid());
-	CHECK(!make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s", dir, sn_marker());
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
 	unlink(path);
@@ -286,7 +267,7 @@ TEST(unlink_table_output)
 	struct sn_run r;
 	const char *row;
 
-	CHECK(!make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s", dir, sn_marker());
 	snprintf(want, sizeof(want), "sysnoop-e2e      unlink -2   ENOENT   %s", path);
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
