@@ -282,3 +282,77 @@ TEST(unlink_table_output)
 	rmdir(dir);
 	return 0;
 }
+
+TEST_HOOKS(unlink_deep_cwd_cut, "unlink")
+{
+	const char *args[] = { "unlink", "--json", NULL };
+	char dir[PATH_MAX], name[64], tail[80], got[PATH_MAX], cmd[PATH_MAX + 16];
+	struct sn_run r;
+	int n;
+	const char *line;
+	struct json_val v;
+	pid_t child;
+
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	snprintf(name, sizeof(name), "%s", sn_marker());
+	CHECK(!sn_start(t, &r, args), "%s", r.why);
+	/* Deeper than the 48 levels walked: the path keeps its deepest names after "...". */
+	child = fork();
+	if (child == 0) {
+		if (chdir(dir))
+			_exit(1);
+		for (int i = 0; i < 60; i++)
+			if (mkdir("d", 0700) || chdir("d"))
+				_exit(1);
+		_exit(fs_make_file(name) || unlink(name) ? 1 : 0);
+	}
+	CHECK(WEXITSTATUS(sn_reap(child)) == 0, "the child could not work 60 levels down");
+	line = expect(t, &r, "filename", name, child, 0);
+	if (!line)
+		return -1;
+	v = json_get(line, "truncated");
+	CHECK(v.type == JSON_BOOL && !strncmp(v.start, "true", 4), "truncated not set: %s", line);
+	snprintf(tail, sizeof(tail), "/d/d/%s", name);
+	CHECK(json_get_str(line, "path", got, sizeof(got)) > (long)strlen(tail) &&
+		      !strncmp(got, ".../d/", 6) &&
+		      !strcmp(got + strlen(got) - strlen(tail), tail),
+	      "path: %s", line);
+	sn_stop(&r);
+	sn_run_free(&r);
+	n = snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(n < (int)sizeof(cmd) && !system(cmd), "%s", cmd);
+	return 0;
+}
+
+TEST(unlink_hostile_name_escaped)
+{
+	const char *args[] = { "unlink", "--json", NULL };
+	const char *targs[] = { "unlink", NULL };
+	char dir[PATH_MAX], marker[64], name[128], path[PATH_MAX + 160], got[PATH_MAX + 160];
+	struct want w = { "filename", path };
+	struct sn_run r;
+	const char *line;
+
+	CHECK(!fs_make_dir(dir, sizeof(dir)), "mkdtemp: %s", strerror(errno));
+	snprintf(marker, sizeof(marker), "%s", sn_marker());
+	snprintf(name, sizeof(name), "%s-\n\033[31m\xff", marker);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	CHECK(!sn_start(t, &r, args), "%s", r.why);
+	unlink(path);
+	line = sn_wait_line(&r, unlink_with, &w, 5000);
+	CHECK(line && json_valid(line, strlen(line)), "no valid record: %s", r.out);
+	CHECK(json_get_str(line, "path", got, sizeof(got)) > 0 && !strcmp(got, path),
+	      "path bytes not recovered: %s", line);
+	sn_stop(&r);
+	sn_run_free(&r);
+
+	CHECK(!sn_start(t, &r, targs), "%s", r.why);
+	unlink(path);
+	line = sn_wait_line(&r, has_text, marker, 5000);
+	sn_stop(&r);
+	CHECK(line && !strchr(r.out, '\033') && strstr(line, "-\\n\\x1b[31m\\xff"),
+	      "table not escaped: %s", r.out);
+	sn_run_free(&r);
+	rmdir(dir);
+	return 0;
+}

@@ -172,7 +172,8 @@ const struct sn_command sn_cmd_filelife = {
 	.description =
 		"A file counts from its creation (open with O_CREAT, creat, mknod) to the\n"
 		"successful unlink that removes it; files that existed before tracing began, and\n"
-		"failed unlinks, are not shown. The row names the task that deleted the file.\n"
+		"failed unlinks, are not shown. The row shows the task that deleted the file,\n"
+		"and the common filters (-p, -u, --comm, ...) select that task.\n"
 		"fentry and kprobe see every filesystem; kernels without them fall back to ext4's\n"
 		"tracepoints, which see ext4 only (`sysnoop features` shows the choice).\n"
 		"--full-path resolves the path through the dentry cache, up to 48 levels (a path\n"
