@@ -17,9 +17,7 @@
 #include "fs_util.h"
 #include "harness.h"
 
-#define AT_FDCWD_VALUE -100
-
-/* A record of @type whose string @key equals @value. */
+/* An unlink record whose string @key equals @value. */
 struct want {
 	const char *key;
 	const char *value;
@@ -42,12 +40,13 @@ static const char *expect(struct sn_tctx *t, struct sn_run *r, const char *key, 
 
 	line = sn_wait_line(r, unlink_with, &w, 5000);
 	if (!line) {
-		sn_test_fail(t, __FILE__, __LINE__, "no record with %s '%s'; stderr: %s", key, value,
-			     r->err);
+		sn_test_fail(t, __FILE__, __LINE__, "no record with %s '%s'; stderr: %s", key,
+			     value, r->err);
 		return NULL;
 	}
 	if (!json_get_i64(line, "pid", &v) || v != pid || !json_get_i64(line, "ret", &v) ||
-	    v != ret || !json_str_eq(line, "comm", "sysnoop-e2e") || !json_valid(line, strlen(line))) {
+	    v != ret || !json_str_eq(line, "comm", "sysnoop-e2e") ||
+	    !json_valid(line, strlen(line))) {
 		sn_test_fail(t, __FILE__, __LINE__, "want pid %d, ret %ld, comm sysnoop-e2e: %s",
 			     pid, ret, line);
 		return NULL;
@@ -69,7 +68,8 @@ TEST_HOOKS(unlink_paths_resolved, "unlink")
 	snprintf(a, sizeof(a), "%s/%s", dir, sn_marker());
 	snprintf(b, sizeof(b), "%s/%s", dir, sn_marker());
 	snprintf(c, sizeof(c), "%s/%s", dir, sn_marker());
-	CHECK(!fs_make_file(a) && !fs_make_file(b) && !fs_make_file(c), "creating files in %s", dir);
+	CHECK(!fs_make_file(a) && !fs_make_file(b) && !fs_make_file(c), "creating files in %s",
+	      dir);
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY);
 	CHECK(dirfd >= 0, "open %s", dir);
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
@@ -80,12 +80,10 @@ TEST_HOOKS(unlink_paths_resolved, "unlink")
 	if (!line)
 		return -1;
 	CHECK(json_str_eq(line, "path", a), "path: %s", line);
-	CHECK(json_get_i64(line, "dirfd", &v) && v == AT_FDCWD_VALUE, "dirfd: %s", line);
+	CHECK(json_get_i64(line, "dirfd", &v) && v == AT_FDCWD, "dirfd: %s", line);
 	CHECK(json_get_i64(line, "tid", &v) && v == gettid(), "tid: %s", line);
 	CHECK(json_get(line, "error").type == JSON_NONE, "error set on success: %s", line);
-	CHECK(json_get(line, "rmdir").type == JSON_BOOL && !strncmp(json_get(line, "rmdir").start,
-								     "false", 5),
-	      "rmdir: %s", line);
+	CHECK(!strncmp(json_get(line, "rmdir").start ?: "", "false", 5), "rmdir: %s", line);
 
 	/* Relative to a directory fd: resolved through the fd's dentry. */
 	CHECK(!unlinkat(dirfd, fs_base(b), 0), "unlinkat: %s", strerror(errno));
@@ -193,7 +191,8 @@ TEST_HOOKS(unlink_rmdir_flagged, "unlink")
 	if (!line)
 		return -1;
 	v = json_get(line, "rmdir");
-	CHECK(v.type == JSON_BOOL && !strncmp(v.start, "true", 4), "rmdir(2) not flagged: %s", line);
+	CHECK(v.type == JSON_BOOL && !strncmp(v.start, "true", 4), "rmdir(2) not flagged: %s",
+	      line);
 
 	CHECK(!unlinkat(dirfd, fs_base(sub2), AT_REMOVEDIR), "unlinkat: %s",
 	      strerror(errno));

@@ -29,6 +29,21 @@ TEST(dpath_join_names)
 	return 0;
 }
 
+TEST(dpath_resolve_paths)
+{
+	struct sn_buf b = {};
+
+	CHECK(dpath_resolve(&b, "/abs/x", 7, false, NULL, 0, false) == 1 && b.len == 6 &&
+	      !memcmp(b.data, "/abs/x", 6), "an absolute path is itself");
+	b.len = 0;
+	CHECK(dpath_resolve(&b, "x", 2, true, "tmp", 4, false) == 1 && b.len == 6 &&
+	      !memcmp(b.data, "/tmp/x", 6), "a relative path after its directory");
+	CHECK(dpath_resolve(&b, "x", 2, false, NULL, 0, false) == 0, "no directory, no path");
+	CHECK(dpath_resolve(&b, "", 1, true, "tmp", 4, false) == 0, "an empty path resolves to none");
+	sn_buf_free(&b);
+	return 0;
+}
+
 TEST(dpath_basename_of)
 {
 	const char *base;

@@ -137,6 +137,7 @@ static __always_inline void report(void *ctx, const struct file_key *key, __u64 
 	struct vfsmount *walk_mnt = NULL;
 	struct filelife_event *e;
 	struct unlink_call *call;
+	const char *upath;
 	struct path dir;
 	__u64 age = bpf_ktime_get_ns() - born;
 	char next;
@@ -163,16 +164,15 @@ static __always_inline void report(void *ctx, const struct file_key *key, __u64 
 			walk_mnt = dpath_mount_of(dentry);
 		}
 	} else if ((call = bpf_map_lookup_elem(&calls, &tid))) {
+		upath = (const char *)call->path;
 		/* getname() has copied the path by now, so its page is in memory. */
-		n = bpf_probe_read_user_str(e->data, FILELIFE_NAME_LEN, (const char *)call->path);
-		if (n > 0) {
+		n = bpf_probe_read_user_str(e->data, FILELIFE_NAME_LEN, upath);
+		if (n > 0)
 			e->name_len = n;
-			if (n == FILELIFE_NAME_LEN &&
-			    !bpf_probe_read_user(&next, 1,
-						 (const char *)call->path + FILELIFE_NAME_LEN - 1) &&
-			    next)
-				e->flags |= FILELIFE_F_NAME_CUT;
-		}
+		/* A full read is a cut path only if the string goes on past it. */
+		if (n == FILELIFE_NAME_LEN &&
+		    !bpf_probe_read_user(&next, 1, upath + FILELIFE_NAME_LEN - 1) && next)
+			e->flags |= FILELIFE_F_NAME_CUT;
 		if (full_path && e->name_len && e->data[0] != '/' &&
 		    dpath_dir_of(task, call->dirfd, &dir)) {
 			walk_from = dir.dentry;

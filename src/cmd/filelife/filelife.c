@@ -114,12 +114,9 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	dir_len = e->dir_len < avail - name_len ? e->dir_len : avail - name_len;
 	base_len = dpath_basename(e->data, name_len, &base);
 	path.len = 0;
-	resolved = env.full_path && name_len && (e->data[0] == '/' || (e->flags & FILELIFE_F_DIR));
-	if (resolved && e->data[0] == '/')
-		sn_buf_put(&path, e->data, strnlen(e->data, name_len));
-	else if (resolved)
-		dpath_join(&path, e->data + name_len, dir_len, e->flags & FILELIFE_F_DIR_CUT,
-			   e->data, name_len);
+	resolved = env.full_path &&
+		   dpath_resolve(&path, e->data, name_len, e->flags & FILELIFE_F_DIR,
+				 e->data + name_len, dir_len, e->flags & FILELIFE_F_DIR_CUT) > 0;
 	snprintf(dev, sizeof(dev), "%u:%u", e->dev >> 20, e->dev & ((1u << 20) - 1));
 
 	sn_emit_begin(out, "filelife", e->hdr.ts_ns);

@@ -37,6 +37,18 @@ int dpath_join(struct sn_buf *out, const char *comps, size_t len, bool cut, cons
 	return err ? -ENOMEM : 0;
 }
 
+int dpath_resolve(struct sn_buf *out, const char *name, size_t name_len, bool have_dir,
+		  const char *comps, size_t len, bool cut)
+{
+	if (!name_len || !name[0])
+		return 0;
+	if (name[0] == '/')
+		return sn_buf_put(out, name, strnlen(name, name_len)) ? -ENOMEM : 1;
+	if (!have_dir)
+		return 0;
+	return dpath_join(out, comps, len, cut, name, name_len) ? -ENOMEM : 1;
+}
+
 size_t dpath_basename(const char *s, size_t len, const char **base)
 {
 	const char *slash;

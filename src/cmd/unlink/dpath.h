@@ -29,6 +29,15 @@ struct sn_buf;
 int dpath_join(struct sn_buf *out, const char *comps, size_t len, bool cut, const char *rel,
 	       size_t rel_len);
 
+/*
+ * Appends to @out the path @name (@name_len bytes) resolved: itself if absolute, else
+ * joined after the directory names @comps (@len bytes, cut short if @cut) when @have_dir.
+ * Returns 1 if it appended a path, 0 if it cannot (empty, or relative without a
+ * directory), or -ENOMEM.
+ */
+int dpath_resolve(struct sn_buf *out, const char *name, size_t name_len, bool have_dir,
+		  const char *comps, size_t len, bool cut);
+
 /* The last name in the @len bytes of path @s (the bytes after the last '/'): its length. */
 size_t dpath_basename(const char *s, size_t len, const char **base);
 #endif

@@ -75,12 +75,8 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	dir_len = e->dir_len < avail - name_len ? e->dir_len : avail - name_len;
 	truncated = e->flags & (UNLINK_F_NAME_CUT | UNLINK_F_DIR_CUT);
 	path.len = 0;
-	resolved = name_len && (e->data[0] == '/' || (e->flags & UNLINK_F_DIR));
-	if (name_len && e->data[0] == '/')
-		sn_buf_put(&path, e->data, strnlen(e->data, name_len));
-	else if (resolved)
-		dpath_join(&path, e->data + name_len, dir_len, e->flags & UNLINK_F_DIR_CUT, e->data,
-			   name_len);
+	resolved = dpath_resolve(&path, e->data, name_len, e->flags & UNLINK_F_DIR,
+				 e->data + name_len, dir_len, e->flags & UNLINK_F_DIR_CUT) > 0;
 
 	sn_emit_begin(out, "unlink", e->hdr.ts_ns);
 	sn_emit_u64(out, &fields[F_PID], e->hdr.pid);
