@@ -238,7 +238,9 @@ static __always_inline int unlink_enter(struct dentry *dentry)
 	}
 	p.born = birth->ts;
 	tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY);
+	/* No room for this thread's unlink: the record would be lost, so count it. */
+	if (bpf_map_update_elem(&pendings, &tid, &p, BPF_ANY))
+		sn_count_drop();
 	return 0;
 }
 

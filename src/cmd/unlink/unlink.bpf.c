@@ -72,7 +72,9 @@ static __always_inline int on_enter(const char *name, int dirfd, __u32 flags, bo
 	e->dir_len = 0;
 	read_name(e, name, user);
 	tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&unlinks, &tid, e, BPF_ANY);
+	/* No room for this thread's deletion: a record lost, so counted as one. */
+	if (bpf_map_update_elem(&unlinks, &tid, e, BPF_ANY))
+		sn_count_drop();
 	return 0;
 }
 
