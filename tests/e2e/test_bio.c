@@ -120,11 +120,6 @@ out:
 	return ret;
 }
 
-static int loop_create(struct loopdev *l, char *why, size_t len)
-{
-	return loop_create_flags(l, false, why, len);
-}
-
 static void loop_destroy(struct loopdev *l)
 {
 	if (l->fd >= 0) {
@@ -134,6 +129,37 @@ static void loop_destroy(struct loopdev *l)
 	}
 	if (l->image[0])
 		unlink(l->image);
+}
+
+/* A test's body: loop devices l[0], l[1] (as many as asked for), sysnoop runs r[0], r[1]. */
+typedef int (*loop_test_fn)(struct sn_tctx *t, struct loopdev *l, struct sn_run *r);
+
+/*
+ * Runs @fn on @nloops fresh loop devices, then stops any sysnoop it left running and frees
+ * the devices, whether it passed or not.
+ */
+static int on_loops(struct sn_tctx *t, int nloops, bool partscan, loop_test_fn fn)
+{
+	struct loopdev l[2] = { { .fd = -1 }, { .fd = -1 } };
+	struct sn_run r[2] = {};
+	int made = 0, ret = -1;
+
+	for (; made < nloops; made++) {
+		if (loop_create_flags(&l[made], partscan, t->why, sizeof(t->why))) {
+			sn_test_fail(t, __FILE__, __LINE__, "%s", t->why);
+			goto out;
+		}
+	}
+	ret = fn(t, l, r);
+out:
+	for (int i = 0; i < 2; i++) {
+		if (r[i].pid > 0 && r[i].exit_code < 0)
+			sn_stop(&r[i]);
+		sn_run_free(&r[i]);
+	}
+	while (made--)
+		loop_destroy(&l[made]);
+	return ret;
 }
 
 /* The I/O of ios[] on @dev with O_DIRECT from aligned memory; 0 or -1. */
@@ -263,7 +289,8 @@ static int check_record(struct sn_tctx *t, const char *line, const struct loopde
 		CHECK(json_get_double(line, "queue_ms", &queue) && queue >= 0 && queue < 10000,
 		      "queue_ms: %s", line);
 	else if (json_get(line, "queue_ms").type != JSON_NONE)
-		CHECK(json_get_double(line, "queue_ms", &queue) && queue >= 0, "queue_ms: %s", line);
+		CHECK(json_get_double(line, "queue_ms", &queue) && queue >= 0, "queue_ms: %s",
+		      line);
 	return 0;
 }
 
@@ -317,17 +344,7 @@ static int direct_io(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
 
 TEST_HOOKS(bio_direct_io, "bio")
 {
-	struct sn_run r = {};
-	struct loopdev l;
-	int ret;
-
-	CHECK(!loop_create(&l, t->why, sizeof(t->why)), "%s", t->why);
-	ret = direct_io(t, &l, &r);
-	if (r.pid > 0 && r.exit_code < 0)
-		sn_stop(&r);
-	sn_run_free(&r);
-	loop_destroy(&l);
-	return ret;
+	return on_loops(t, 1, false, direct_io);
 }
 
 /* The parent's own write, outside ios[]: not the marker, so --comm must leave it out. */
@@ -347,9 +364,10 @@ static int parent_write(const char *dev)
 	return ret;
 }
 
-static int filters(struct sn_tctx *t, struct loopdev *a, struct loopdev *b, struct sn_run *all,
-		   struct sn_run *mine)
+static int filters(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
 {
+	struct loopdev *a = &l[0], *b = &l[1];
+	struct sn_run *all = &r[0], *mine = &r[1];
 	char comm[16];
 	const char *args_all[] = { "bio", "--json", "--disk", a->name, NULL };
 	const char *args_mine[] = { "bio", "--json", "--disk", a->name, "--comm", comm, NULL };
@@ -370,8 +388,9 @@ static int filters(struct sn_tctx *t, struct loopdev *a, struct loopdev *b, stru
 	CHECK(!sn_stop(all), "%s", all->why);
 	CHECK(!sn_stop(mine), "%s", mine->why);
 	CHECK(count_io(all, child, b->name) == 0, "--disk %s let %s through", a->name, b->name);
-	CHECK(count_io(all, child, NULL) == NR_IOS, "--disk %s: %d records from the marker, want %d",
-	      a->name, count_io(all, child, NULL), NR_IOS);
+	CHECK(count_io(all, child, NULL) == NR_IOS,
+	      "--disk %s: %d records from the marker, want %d", a->name,
+	      count_io(all, child, NULL), NR_IOS);
 	CHECK(count_io(mine, getpid(), NULL) == 0, "--comm %s let the parent's write through",
 	      comm);
 	CHECK(count_io(mine, child, NULL) == NR_IOS, "--comm %s: %d records, want %d", comm,
@@ -382,29 +401,12 @@ static int filters(struct sn_tctx *t, struct loopdev *a, struct loopdev *b, stru
 
 TEST_HOOKS(bio_disk_and_comm_filters, "bio")
 {
-	struct sn_run all = {}, mine = {};
-	struct loopdev a, b = { .fd = -1 };
-	int ret = -1;
-
-	CHECK(!loop_create(&a, t->why, sizeof(t->why)), "%s", t->why);
-	if (loop_create(&b, t->why, sizeof(t->why)))
-		sn_test_fail(t, __FILE__, __LINE__, "%s", t->why);
-	else
-		ret = filters(t, &a, &b, &all, &mine);
-	if (all.pid > 0 && all.exit_code < 0)
-		sn_stop(&all);
-	if (mine.pid > 0 && mine.exit_code < 0)
-		sn_stop(&mine);
-	sn_run_free(&all);
-	sn_run_free(&mine);
-	loop_destroy(&b);
-	loop_destroy(&a);
-	return ret;
+	return on_loops(t, 2, false, filters);
 }
 
-static int min_latency(struct sn_tctx *t, struct loopdev *l, struct sn_run *all,
-		       struct sn_run *slow)
+static int min_latency(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
 {
+	struct sn_run *all = &r[0], *slow = &r[1];
 	const char *args_all[] = { "bio", "--json", "--disk", l->name, NULL };
 	const char *args_slow[] = { "bio", "--json", "--disk", l->name, "--min-latency", "60000",
 				    NULL };
@@ -427,20 +429,7 @@ static int min_latency(struct sn_tctx *t, struct loopdev *l, struct sn_run *all,
 
 TEST(bio_min_latency)
 {
-	struct sn_run all = {}, slow = {};
-	struct loopdev l;
-	int ret;
-
-	CHECK(!loop_create(&l, t->why, sizeof(t->why)), "%s", t->why);
-	ret = min_latency(t, &l, &all, &slow);
-	if (all.pid > 0 && all.exit_code < 0)
-		sn_stop(&all);
-	if (slow.pid > 0 && slow.exit_code < 0)
-		sn_stop(&slow);
-	sn_run_free(&all);
-	sn_run_free(&slow);
-	loop_destroy(&l);
-	return ret;
+	return on_loops(t, 1, false, min_latency);
 }
 
 static bool table_row_of(const char *line, void *comm)
@@ -460,7 +449,8 @@ static int table(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
 	marker_comm(comm, sizeof(comm));
 	CHECK(!sn_start(t, r, args), "%s", r->why);
 	CHECK(!marker_io(comm, l->path, NULL, &child), "the marker's I/O failed");
-	CHECK(sn_wait_line(r, table_row_of, comm, 10000), "no row for %s; stdout: %s", comm, r->out);
+	CHECK(sn_wait_line(r, table_row_of, comm, 10000), "no row for %s; stdout: %s", comm,
+	      r->out);
 	CHECK(!sn_stop(r), "%s", r->why);
 	line = sn_next_line(r, &pos);
 	CHECK(line, "no header");
@@ -483,17 +473,7 @@ static int table(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
 
 TEST(bio_table)
 {
-	struct sn_run r = {};
-	struct loopdev l;
-	int ret;
-
-	CHECK(!loop_create(&l, t->why, sizeof(t->why)), "%s", t->why);
-	ret = table(t, &l, &r);
-	if (r.pid > 0 && r.exit_code < 0)
-		sn_stop(&r);
-	sn_run_free(&r);
-	loop_destroy(&l);
-	return ret;
+	return on_loops(t, 1, false, table);
 }
 
 static int usage_error(struct sn_tctx *t, const char *const *args, const char *needle)
@@ -502,8 +482,8 @@ static int usage_error(struct sn_tctx *t, const char *const *args, const char *n
 	const char *nl;
 
 	CHECK(!sn_run_sync(&r, args), "%s", r.why);
-	CHECK(r.exit_code == 2, "'bio %s %s': exit %d, want 2; stderr: %s", args[1], args[2],
-	      r.exit_code, r.err);
+	CHECK(r.exit_code == 2, "'%s %s %s': exit %d, want 2; stderr: %s", args[0], args[1],
+	      args[2], r.exit_code, r.err);
 	nl = r.err ? strchr(r.err, '\n') : NULL;
 	CHECK(nl && !nl[1], "want one line on stderr, got: %s", r.err);
 	CHECK(strstr(r.err, needle), "stderr lacks '%s': %s", needle, r.err);
@@ -620,15 +600,180 @@ static int partition(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
 
 TEST_HOOKS(bio_partition_filter, "bio")
 {
-	struct sn_run r = {};
-	struct loopdev l;
-	int ret;
+	return on_loops(t, 1, true, partition);
+}
 
-	CHECK(!loop_create_flags(&l, true, t->why, sizeof(t->why)), "%s", t->why);
-	ret = partition(t, &l, &r);
-	if (r.pid > 0 && r.exit_code < 0)
-		sn_stop(&r);
-	sn_run_free(&r);
-	loop_destroy(&l);
-	return ret;
+/* ---- biolat ---- */
+
+#define NR_READS 20
+
+/* A child named @comm reading 4 KiB NR_READS times with O_DIRECT, 1 MiB apart. */
+static int marker_reads(const char *comm, const char *dev)
+{
+	int status, fd, ret = 0;
+	void *buf;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		status = sn_reap(pid);
+		return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	}
+	prctl(PR_SET_NAME, comm);
+	if (posix_memalign(&buf, 4096, 4096))
+		_exit(1);
+	fd = open(dev, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	for (int i = 0; i < NR_READS && !ret; i++)
+		ret = fd >= 0 && pread(fd, buf, 4096, (off_t)i * MIB) == 4096 ? 0 : -1;
+	_exit(ret || fd < 0 ? 1 : 0);
+}
+
+/*
+ * The histogram of a biolat record: its count, checked against the sum of its buckets.
+ * Returns the count, or -1 if the record is malformed.
+ */
+static int64_t hist_count(const char *line)
+{
+	struct json_val hist = json_get(line, "hist"), buckets;
+	int64_t count, sum = 0;
+	const char *p, *end;
+	char *obj;
+
+	if (hist.type != JSON_OBJECT)
+		return -1;
+	obj = strndup(hist.start, hist.len);
+	if (!obj)
+		return -1;
+	buckets = json_get(obj, "buckets");
+	if (!json_get_i64(obj, "count", &count) || buckets.type != JSON_ARRAY) {
+		free(obj);
+		return -1;
+	}
+	/* Each bucket is {"low":..,"high":..,"count":N}. */
+	end = buckets.start + buckets.len;
+	for (p = buckets.start; (p = strstr(p, "\"count\":")) && p < end; p += 8)
+		sum += strtoll(p + 8, NULL, 10);
+	free(obj);
+	return sum == count ? count : -1;
+}
+
+static int reads_counted(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
+{
+	const char *args[] = { "biolat", "--json", "-D", "-F", "--disk", l->name, NULL };
+	int64_t reads = 0, count, v;
+	char comm[16], rwbs[16];
+	const char *line;
+	size_t pos = 0;
+
+	marker_comm(comm, sizeof(comm));
+	CHECK(!sn_start(t, r, args), "%s", r->why);
+	CHECK(!marker_reads(comm, l->path), "the marker's reads on %s failed", l->path);
+	CHECK(!sn_stop(r), "%s", r->why);
+	CHECK(r->exit_code == 0, "exit code %d; stderr: %s", r->exit_code, r->err);
+	while ((line = sn_next_line(r, &pos))) {
+		if (!json_str_eq(line, "type", "biolat"))
+			continue;
+		CHECK(json_valid(line, strlen(line)), "invalid JSON: %s", line);
+		CHECK(json_str_eq(line, "disk", l->name), "disk, want %s: %s", l->name, line);
+		CHECK(json_get_i64(line, "major", &v) && v == l->major, "major: %s", line);
+		CHECK(json_get_i64(line, "minor", &v) && v == l->minor, "minor: %s", line);
+		CHECK(json_str_eq(line, "unit", "usecs"), "unit: %s", line);
+		CHECK(json_get_str(line, "rwbs", rwbs, sizeof(rwbs)) > 0, "rwbs: %s", line);
+		count = hist_count(line);
+		CHECK(count > 0, "a histogram whose buckets do not add up to its count: %s", line);
+		if (rwbs[0] == 'R')
+			reads += count;
+	}
+	CHECK(reads >= NR_READS, "%lld reads in the histograms of %s, want at least %d",
+	      (long long)reads, l->name, NR_READS);
+	CHECK(sn_progs_gone(r), "%s", r->why);
+	return 0;
+}
+
+TEST_HOOKS(biolat_reads_counted, "biolat")
+{
+	return on_loops(t, 1, false, reads_counted);
+}
+
+struct resets {
+	int64_t total; /* samples over the reports so far */
+};
+
+/* True at the first empty report after all the reads were counted: the reports reset. */
+static bool empty_after_reads(const char *line, void *data)
+{
+	struct resets *st = data;
+	int64_t count;
+
+	if (!json_str_eq(line, "type", "biolat") || (count = hist_count(line)) < 0)
+		return false;
+	if (st->total >= NR_READS && count == 0)
+		return true;
+	st->total += count;
+	return false;
+}
+
+static int interval_resets(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
+{
+	const char *args[] = { "biolat", "--json", "-i", "0.2", "--disk", l->name, NULL };
+	struct resets st = {};
+	char comm[16];
+
+	marker_comm(comm, sizeof(comm));
+	CHECK(!sn_start(t, r, args), "%s", r->why);
+	CHECK(!marker_reads(comm, l->path), "the marker's reads on %s failed", l->path);
+	CHECK(sn_wait_line(r, empty_after_reads, &st, 10000),
+	      "no empty report after %lld samples (want %d, then a reset); stdout: %s",
+	      (long long)st.total, NR_READS, r->out);
+	CHECK(!sn_stop(r), "%s", r->why);
+	CHECK(r->exit_code == 0, "exit code %d; stderr: %s", r->exit_code, r->err);
+	return 0;
+}
+
+TEST(biolat_interval_resets)
+{
+	return on_loops(t, 1, false, interval_resets);
+}
+
+static int biolat_table(struct sn_tctx *t, struct loopdev *l, struct sn_run *r)
+{
+	const char *args[] = { "biolat", "-D", "-m", "-Q", "--disk", l->name, NULL };
+	char comm[16], heading[64];
+	bool in_disk = false, header = false;
+	long long count = -1;
+	const char *line;
+	size_t pos = 0;
+
+	marker_comm(comm, sizeof(comm));
+	snprintf(heading, sizeof(heading), "disk = %s", l->name);
+	CHECK(!sn_start(t, r, args), "%s", r->why);
+	CHECK(!marker_reads(comm, l->path), "the marker's reads on %s failed", l->path);
+	CHECK(!sn_stop(r), "%s", r->why);
+	while ((line = sn_next_line(r, &pos))) {
+		in_disk |= !strcmp(line, heading);
+		header |= in_disk && strstr(line, "msecs : count    distribution");
+		if (in_disk && header && sscanf(line, "count %lld,", &count) == 1)
+			break;
+	}
+	CHECK(in_disk && header, "no '%s' histogram in msecs; stdout: %s", heading, r->out);
+	CHECK(count >= NR_READS, "count %lld, want at least %d; stdout: %s", count, NR_READS,
+	      r->out);
+	return 0;
+}
+
+TEST(biolat_table)
+{
+	return on_loops(t, 1, false, biolat_table);
+}
+
+TEST(biolat_bad_input)
+{
+	const char *a1[] = { "biolat", "--count", "3", NULL };
+	const char *a2[] = { "biolat", "--disk", "nosuchdisk0", NULL };
+
+	if (usage_error(t, a1, "--count: biolat counts into histograms"))
+		return -1;
+	return usage_error(t, a2, "invalid --disk 'nosuchdisk0': no such block device");
 }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "runtime/command.h"
-#include "bio.h"
+#include "cmd/bio/bio.h"
 
 struct bpf_object;
 
