@@ -146,8 +146,9 @@ const struct sn_command sn_cmd_bio = {
 	.name = "bio",
 	.summary = "Trace block I/O requests with issuer, disk, operation, size and latency",
 	.description =
-		"One line per completed request. LAT is from issue to the driver until completion;\n"
-		"-Q adds QUE, from the request's start (or insertion, before 6.5) to its issue.\n"
+		"One line per completed request. LAT is from issue to the driver until\n"
+		"completion; -Q adds QUE, from the request's start (or insertion, before 6.5)\n"
+		"to its issue.\n"
 		"The issuer is the task that submitted the I/O where the kernel shows it\n"
 		"(block_io_start, 6.5+), else the task that queued or issued the request, which\n"
 		"may be a kworker. T is the kernel's rwbs: R read, W write, D discard, F flush\n"

@@ -42,8 +42,10 @@ struct bio_req {
 	char rwbs[BIO_RWBS_LEN];
 };
 
-/* Classic tracepoints' key; op is the rwbs operation letter, so a read and a write of one
- * sector in flight together stay apart. */
+/*
+ * Classic tracepoints' key; op is the rwbs operation letter, so that a read and a write of
+ * one sector in flight together stay apart.
+ */
 struct bio_tp_key {
 	__u64 sector;
 	__u32 dev;
@@ -54,8 +56,10 @@ const volatile struct bio_disk_filter bio_disk = { .sector_hi = ~0ULL };
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
-/* Keyed by struct request * (tp_btf, raw_tp). Not LRU: a full map is a counted drop, never a
- * silently evicted request in flight. */
+/*
+ * Keyed by struct request * (tp_btf, raw_tp). Not LRU: a full map is a counted drop, never a
+ * silently evicted request in flight.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BIO_MAX_INFLIGHT);
@@ -63,8 +67,10 @@ struct {
 	__type(value, struct bio_req);
 } bio_reqs SEC(".maps");
 
-/* Keyed by bio_tp_key (classic tracepoints). LRU, since a key moved by a front merge is never
- * completed and would otherwise stay forever. */
+/*
+ * Keyed by bio_tp_key (classic tracepoints). LRU, since a key moved by a front merge is never
+ * completed and would otherwise stay forever.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, BIO_MAX_INFLIGHT);
@@ -177,8 +183,9 @@ static __always_inline void bio_rwbs_put(struct bio_rwbs *b, char c)
 
 /* The value of zone operation @name in enum req_op (6.0+), or -1 where it has none. */
 #define BIO_ZONE_OP(name)                                                                      \
-	(bpf_core_enum_value_exists(enum req_op, name) ? (long)bpf_core_enum_value(enum req_op, name) \
-						       : -1L)
+	(bpf_core_enum_value_exists(enum req_op, name) ?                                       \
+		 (long)bpf_core_enum_value(enum req_op, name) :                                \
+		 -1L)
 
 static __always_inline void bio_fill_rwbs(char rwbs[BIO_RWBS_LEN], __u64 opf)
 {
@@ -371,7 +378,7 @@ int BPF_PROG(raw_rq_merge, struct request *rq)
 
 /* ---- classic tracepoints: dev, sector and rwbs from the record ---- */
 
-/* block_rq_complete's record type was renamed in 5.17 (d5869fdc189f). */
+/* block_rq_complete's record type was renamed when block_rq_error came (d5869fdc189f). */
 struct trace_event_raw_block_rq_completion___x {
 	dev_t dev;
 	sector_t sector;
