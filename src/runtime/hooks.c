@@ -131,18 +131,19 @@ int sn_hook_choose(const struct sn_hook_variant *variants, size_t n, enum sn_hoo
 {
 	char reason[256];
 	size_t used = 0;
+	bool has_kind = false;
 
 	if (len)
 		why[0] = '\0';
+	/* A forced kind may have several variants (for older kernels): the first usable wins. */
 	for (size_t i = 0; i < n; i++) {
 		if (forced != SN_HOOK_AUTO && variants[i].hook != forced)
 			continue;
+		has_kind = true;
 		if (sn_hook_variant_usable(&variants[i], reason, sizeof(reason)))
 			return (int)i;
 		if (used < len)
 			used += snprintf(why + used, len - used, "%s%s", used ? "; " : "", reason);
-		if (forced != SN_HOOK_AUTO)
-			return -EOPNOTSUPP;
 	}
-	return forced != SN_HOOK_AUTO ? -ENOENT : -EOPNOTSUPP;
+	return forced != SN_HOOK_AUTO && !has_kind ? -ENOENT : -EOPNOTSUPP;
 }

@@ -49,15 +49,23 @@ static const struct sn_command *find_command(const char *name)
 static int print_usable(const char *name)
 {
 	const struct sn_command *cmd = find_command(name);
+	unsigned int printed = 0;
 	char why[512];
 
 	if (!cmd || !cmd->hooks) {
 		sn_err("--usable-hooks: no tracing command named '%s'", name);
 		return SN_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < cmd->nr_hooks; i++)
-		if (sn_hook_variant_usable(&cmd->hooks[i], why, sizeof(why)))
-			printf("%s\n", sn_hook_name(cmd->hooks[i].hook));
+	/* Each kind once: --hook KIND takes the first usable variant of that kind. */
+	for (size_t i = 0; i < cmd->nr_hooks; i++) {
+		enum sn_hook kind = cmd->hooks[i].hook;
+
+		if (printed & (1u << kind) ||
+		    !sn_hook_variant_usable(&cmd->hooks[i], why, sizeof(why)))
+			continue;
+		printed |= 1u << kind;
+		printf("%s\n", sn_hook_name(kind));
+	}
 	return SN_EXIT_OK;
 }
 
