@@ -259,9 +259,11 @@ static void report_drops(struct sn_session *s, uint64_t dropped, bool final)
 	if (final)
 		sn_err("%llu events, %llu dropped%s", (unsigned long long)s->events,
 		       (unsigned long long)dropped,
-		       dropped ? " (kernel buffer full; try a larger --buffer-size)" : "");
+		       dropped ? " (no room in the kernel buffer or a map; a larger --buffer-size "
+				 "helps when the buffer was full)"
+			       : "");
 	else
-		sn_warn("%llu events dropped so far (kernel buffer full)",
+		sn_warn("%llu events dropped so far (no room in the kernel buffer or a map)",
 			(unsigned long long)dropped);
 }
 
