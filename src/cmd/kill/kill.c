@@ -18,7 +18,7 @@ static struct {
 	bool failed;
 	bool names;
 	bool all_signals;
-	int32_t target;
+	uint32_t target;
 	bool filter_signals;
 	uint64_t sig_mask[2];
 } env;
@@ -102,20 +102,12 @@ static int parse_signals(const char *arg)
 
 static int parse_opt(int key, const char *arg)
 {
-	uint64_t v;
-
 	switch (key) {
 	case 'x':
 		env.failed = true;
 		return 0;
 	case OPT_TARGET:
-		if (sn_parse_uint(arg, 4194304, &v) || !v) {
-			sn_err("invalid --target '%s': expected a process or thread id (a positive "
-			       "integer)", arg);
-			return -EINVAL;
-		}
-		env.target = (int32_t)v;
-		return 0;
+		return sn_parse_pid_opt("target", arg, &env.target);
 	case 's':
 		return parse_signals(arg);
 	case OPT_NAMES:

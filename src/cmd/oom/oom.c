@@ -84,17 +84,9 @@ static unsigned int page_kb;
 
 static int parse_opt(int key, const char *arg)
 {
-	uint64_t v;
-
 	switch (key) {
 	case OPT_VICTIM:
-		if (sn_parse_uint(arg, 4194304, &v) || !v) {
-			sn_err("invalid --victim '%s': expected a process id (a positive integer)",
-			       arg);
-			return -EINVAL;
-		}
-		env.victim = (uint32_t)v;
-		return 0;
+		return sn_parse_pid_opt("victim", arg, &env.victim);
 	}
 	return -EINVAL;
 }
