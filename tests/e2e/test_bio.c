@@ -494,13 +494,13 @@ static int usage_error(struct sn_tctx *t, const char *const *args, const char *n
 TEST(bio_bad_input)
 {
 	const char *a1[] = { "bio", "--disk", "nosuchdisk0", NULL };
-	const char *a2[] = { "bio", "--disk", "/etc/passwd", NULL };
+	const char *a2[] = { "bio", "--disk", "/proc/version", NULL };
 	const char *a3[] = { "bio", "--disk", "..", NULL };
 	const char *a4[] = { "bio", "--min-latency", "abc", NULL };
 	const char *a5[] = { "bio", "--min-latency", "-1", NULL };
 
 	if (usage_error(t, a1, "invalid --disk 'nosuchdisk0': no such block device") ||
-	    usage_error(t, a2, "invalid --disk '/etc/passwd': not a block device") ||
+	    usage_error(t, a2, "invalid --disk '/proc/version': not a block device") ||
 	    usage_error(t, a3, "invalid --disk '..'") ||
 	    usage_error(t, a4, "invalid --min-latency 'abc'"))
 		return -1;
