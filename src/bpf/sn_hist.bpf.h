@@ -32,7 +32,8 @@ static __always_inline __u32 sn_hist_linear_slot(__s64 v, __s64 min, __s64 step,
 
 	if (v < min || step <= 0)
 		return 0;
-	idx = (v - min) / step + 1;
+	/* Both are non-negative here; BPF before cpu v4 (clang < 18) has no signed division. */
+	idx = (__s64)((__u64)(v - min) / (__u64)step) + 1;
 	if (idx >= n - 1)
 		return n - 1;
 	return (__u32)idx;
