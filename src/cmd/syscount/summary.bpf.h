@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BPF side the in-kernel summaries (syscount, hist) share: the system call number at
+ * raw_syscalls:sys_exit, the per-thread entry timestamps that latencies need, and the
+ * count of updates lost to a full map. Include after sn_common.bpf.h.
+ */
+#ifndef SN_SUMMARY_BPF_H
+#define SN_SUMMARY_BPF_H
+
+#include "summary_abi.h"
+
+/*
+ * sys_exit passes the registers, not the number; the kernel's syscall_get_nr() reads it
+ * from this field, which entry code filled in and which the return value does not clobber.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define SN_REGS_SYSCALL_NR orig_ax
+#elif defined(__TARGET_ARCH_arm64)
+#define SN_REGS_SYSCALL_NR syscallno
+#else
+#error "summary.bpf.h: where does this architecture keep the system call number?"
+#endif
+
+/* exit and exit_group never reach sys_exit: their entry stamps would never be freed. */
+const volatile long sn_nr_exit = -1;
+const volatile long sn_nr_exit_group = -1;
+
+/* When each thread (global tid) entered its current system call; sized by user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SUMMARY_START_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} sn_start SEC(".maps");
+
+/* Updates lost because a map was full (SUMMARY_FULL_*), per CPU; never reset. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SUMMARY_FULL__COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} sn_map_full SEC(".maps");
+
+static __always_inline void summary_count_full(__u32 which)
+{
+	__u64 *n = bpf_map_lookup_elem(&sn_map_full, &which);
+
+	if (n)
+		(*n)++;
+}
+
+/* Stamps the current thread's entry into system call @id. */
+static __always_inline void summary_enter(long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 ts;
+
+	if (id == sn_nr_exit || id == sn_nr_exit_group)
+		return;
+	ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&sn_start, &tid, &ts, BPF_ANY))
+		summary_count_full(SUMMARY_FULL_START);
+}
+
+/*
+ * The time since the current thread's entry stamp, which is consumed; false when there is
+ * none (the call began before tracing did, or was filtered out at entry).
+ */
+static __always_inline bool summary_exit_latency(__u64 *ns)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *start = bpf_map_lookup_elem(&sn_start, &tid);
+
+	if (!start)
+		return false;
+	*ns = bpf_ktime_get_ns() - *start;
+	bpf_map_delete_elem(&sn_start, &tid);
+	return true;
+}
+
+/*
+ * The entry of @key in per-CPU hash @map, created from @init if missing. A NULL return
+ * means the map is full, which is counted.
+ */
+static __always_inline void *summary_lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *val = bpf_map_lookup_elem(map, key);
+
+	if (val)
+		return val;
+	/* -EEXIST when another CPU created it meanwhile: the lookup below finds it. */
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	val = bpf_map_lookup_elem(map, key);
+	if (!val)
+		summary_count_full(SUMMARY_FULL_DATA);
+	return val;
+}
+
+/* A failed call: the kernel returns -errno, from -1 to -4095 (IS_ERR_VALUE). */
+static __always_inline bool summary_failed(long ret)
+{
+	return ret < 0 && ret >= -4095;
+}
+
+#endif /* SN_SUMMARY_BPF_H */

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "runtime/log.h"
+#include "summary.h"
+
+/*
+ * Per-CPU hashes are preallocated for every possible CPU: cap what one map may take, so a
+ * many-core machine gets fewer entries (and counted losses) rather than a huge allocation.
+ */
+#define PCPU_BUDGET_BYTES (32u << 20)
+#define PCPU_MIN_ENTRIES  64u
+
+static int possible_cpus(void)
+{
+	int n = libbpf_num_possible_cpus();
+
+	return n > 0 ? n : 1;
+}
+
+uint32_t sn_summary_entries(size_t value_size, uint32_t want)
+{
+	uint64_t per_entry = ((value_size + 7) & ~(size_t)7) * (uint64_t)possible_cpus();
+	uint64_t fit = PCPU_BUDGET_BYTES / per_entry;
+
+	if (fit < PCPU_MIN_ENTRIES)
+		fit = PCPU_MIN_ENTRIES;
+	return fit < want ? (uint32_t)fit : want;
+}
+
+int sn_summary_init(struct sn_summary *sm, struct sn_session *s, const char *map_name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(s->obj, map_name);
+	struct bpf_map *full = bpf_object__find_map_by_name(s->obj, "sn_map_full");
+
+	memset(sm, 0, sizeof(*sm));
+	if (!map || !full)
+		return -ENOENT;
+	sm->fd = bpf_map__fd(map);
+	sm->full_fd = bpf_map__fd(full);
+	sm->key_size = bpf_map__key_size(map);
+	sm->value_stride = (bpf_map__value_size(map) + 7) & ~7u;
+	sm->max_entries = bpf_map__max_entries(map);
+	sm->ncpus = possible_cpus();
+	sm->keys = calloc(sm->max_entries, sm->key_size);
+	sm->values = calloc((size_t)sm->max_entries * sm->ncpus, sm->value_stride);
+	if (!sm->keys || !sm->values) {
+		sn_summary_free(sm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sn_summary_free(struct sn_summary *sm)
+{
+	free(sm->keys);
+	free(sm->values);
+	sm->keys = NULL;
+	sm->values = NULL;
+}
+
+/* Batch reads: whole buckets at a time, each read and deleted under the bucket lock. */
+static int drain_batch(struct sn_summary *sm)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint64_t token;
+	void *in = NULL;
+	uint32_t total = 0, n;
+	int err;
+
+	for (;;) {
+		n = sm->max_entries - total;
+		if (!n)
+			return total; /* filled again while we read: the rest waits for next time */
+		err = bpf_map_lookup_and_delete_batch(sm->fd, in, &token,
+						      sm->keys + (size_t)total * sm->key_size,
+						      sm->values + (size_t)total * sm->ncpus *
+								   sm->value_stride,
+						      &n, &opts);
+		total += n; /* libbpf returns a negative errno; n is what was read anyway */
+		if (err == -ENOENT)
+			return total;
+		/* A bucket larger than the room left: it waits for the next drain. */
+		if (err == -ENOSPC && total)
+			return total;
+		if (err)
+			return err;
+		in = &token;
+	}
+}
+
+/* Key by key, for kernels without batch operations: collect the keys, then read and delete. */
+static int drain_keys(struct sn_summary *sm)
+{
+	uint32_t n = 0;
+	void *prev = NULL;
+	int err;
+
+	while (n < sm->max_entries) {
+		void *key = sm->keys + (size_t)n * sm->key_size;
+
+		if (bpf_map_get_next_key(sm->fd, prev, key))
+			break;
+		prev = key;
+		n++;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		void *key = sm->keys + (size_t)i * sm->key_size;
+
+		err = bpf_map_lookup_elem(sm->fd, key,
+					  sm->values + (size_t)i * sm->ncpus * sm->value_stride);
+		if (err) /* gone meanwhile: keep the slot, with nothing in it */
+			memset(sm->values + (size_t)i * sm->ncpus * sm->value_stride, 0,
+			       (size_t)sm->ncpus * sm->value_stride);
+		bpf_map_delete_elem(sm->fd, key);
+	}
+	return n;
+}
+
+int sn_summary_drain(struct sn_summary *sm)
+{
+	int n;
+
+	if (!sm->no_batch) {
+		n = drain_batch(sm);
+		/* Before 5.6 the command is unknown (EINVAL); some map types lack it (ENOTSUPP). */
+		if (n != -EINVAL && n != -EOPNOTSUPP && n != -524 /* ENOTSUPP */)
+			return n;
+		sm->no_batch = true;
+		sn_debug("no batch map operations: reading key by key");
+	}
+	return drain_keys(sm);
+}
+
+int sn_summary_lost(struct sn_summary *sm, uint64_t lost[SUMMARY_FULL__COUNT])
+{
+	uint64_t vals[sm->ncpus];
+
+	for (uint32_t i = 0; i < SUMMARY_FULL__COUNT; i++) {
+		uint64_t sum = 0;
+
+		if (bpf_map_lookup_elem(sm->full_fd, &i, vals))
+			return -errno;
+		for (int cpu = 0; cpu < sm->ncpus; cpu++)
+			sum += vals[cpu];
+		/* The counters only grow: what is new since last time is this interval's. */
+		lost[i] = sum - sm->lost_seen[i];
+		sm->lost_seen[i] = sum;
+	}
+	if (lost[SUMMARY_FULL_DATA])
+		sn_warn("%llu events not counted: the summary map is full (%u entries)",
+			(unsigned long long)lost[SUMMARY_FULL_DATA], sm->max_entries);
+	if (lost[SUMMARY_FULL_START])
+		sn_warn("%llu latencies not measured: the entry-stamp map is full",
+			(unsigned long long)lost[SUMMARY_FULL_START]);
+	return 0;
+}
+
+uint64_t sn_summary_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void sn_summary_heading(struct sn_session *s, uint64_t ts_ns)
+{
+	char ts[40];
+
+	if (s->out.json)
+		return;
+	sn_format_time(&s->out, ts_ns, false, ts, sizeof(ts));
+	/* HH:MM:SS is enough to tell reports apart; drop the microseconds. */
+	ts[strcspn(ts, ".")] = '\0';
+	fprintf(s->out.out, "[%s]\n", ts);
+}
+
+void sn_summary_json_ms(struct sn_buf *b, uint64_t ns)
+{
+	sn_buf_printf(b, "%llu.%06llu", (unsigned long long)(ns / 1000000),
+		      (unsigned long long)(ns % 1000000));
+}

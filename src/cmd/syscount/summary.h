@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * User space of the in-kernel summaries (syscount, hist): sizing the per-CPU hash, draining
+ * it (read and reset) in batches, the lost-update counters, the interval heading.
+ */
+#ifndef SN_SUMMARY_H
+#define SN_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/buf.h"
+#include "runtime/command.h"
+#include "summary_abi.h"
+
+/* The summary's per-CPU hash, as the last drain read it. */
+struct sn_summary {
+	int fd;
+	int full_fd;           /* sn_map_full */
+	uint32_t key_size;
+	uint32_t value_stride; /* the kernel lays out per-CPU values 8-byte aligned */
+	uint32_t max_entries;
+	int ncpus;
+	bool no_batch;         /* the kernel lacks batch operations (before 5.6) */
+	char *keys;
+	char *values;
+	uint64_t lost_seen[SUMMARY_FULL__COUNT];
+};
+
+/*
+ * The max_entries to give a per-CPU map of @value_size-byte values: @want, or fewer on a
+ * machine with so many CPUs that @want would preallocate more than a fixed memory budget.
+ */
+uint32_t sn_summary_entries(size_t value_size, uint32_t want);
+
+/* Sets up draining per-CPU hash @map_name of the loaded @s; 0 or a negative errno. */
+int sn_summary_init(struct sn_summary *sm, struct sn_session *s, const char *map_name);
+void sn_summary_free(struct sn_summary *sm);
+
+/*
+ * Reads every entry and deletes it, so the next interval starts empty: with batch
+ * operations where the kernel has them, else key by key. Returns the number of entries,
+ * or a negative errno.
+ */
+int sn_summary_drain(struct sn_summary *sm);
+
+static inline const void *sn_summary_key(const struct sn_summary *sm, int i)
+{
+	return sm->keys + (size_t)i * sm->key_size;
+}
+
+static inline const void *sn_summary_value(const struct sn_summary *sm, int i, int cpu)
+{
+	return sm->values + ((size_t)i * sm->ncpus + cpu) * sm->value_stride;
+}
+
+/*
+ * Updates lost to full maps since the last call, by SUMMARY_FULL_* into @lost, and warned
+ * about on stderr. 0 or a negative errno.
+ */
+int sn_summary_lost(struct sn_summary *sm, uint64_t lost[SUMMARY_FULL__COUNT]);
+
+/* CLOCK_MONOTONIC now, the stamp of a report. */
+uint64_t sn_summary_now(void);
+
+/* Prints the "[HH:MM:SS]" line that starts each report in a table. */
+void sn_summary_heading(struct sn_session *s, uint64_t ts_ns);
+
+/* Appends nanoseconds as milliseconds with nanosecond precision (0.000123), for JSON. */
+void sn_summary_json_ms(struct sn_buf *b, uint64_t ns);
+
+#endif /* SN_SUMMARY_H */

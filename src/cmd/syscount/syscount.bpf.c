@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * sysnoop syscount: system calls counted in the kernel, by number, by process or both.
+ * Counting happens at sys_exit, where the result is known (for -x/-e); sys_enter is loaded
+ * only for --latency, to stamp the entry. Per-CPU values: no atomics on the hot path.
+ */
+#include "vmlinux.h"
+#include "syscount.h"
+#include "sn_common.bpf.h"
+#include "summary.bpf.h"
+
+const volatile bool by_process = false;
+const volatile bool by_syscall = true;
+const volatile bool latency = false;
+const volatile bool only_failed = false;
+const volatile __s32 only_errno = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, SYSCOUNT_NR_ENTRIES);
+	__type(key, struct syscount_key);
+	__type(value, struct syscount_val);
+} counts SEC(".maps");
+
+/* A zeroed value to create entries from; too big to build on the BPF stack comfortably. */
+static const struct syscount_val zero_val;
+
+static __always_inline int on_enter(long id)
+{
+	if (sn_filter_current())
+		summary_enter(id);
+	return 0;
+}
+
+static __always_inline int on_exit(long id, long ret)
+{
+	struct syscount_key key = {};
+	struct syscount_val *val;
+	__u32 tgid, tid;
+	__u64 ns = 0;
+
+	/* With --latency the filters ran at entry: a stamp exists only for what passed. */
+	if (latency ? !summary_exit_latency(&ns) : !sn_filter_current())
+		return 0;
+	if (id < 0)
+		return 0;
+	if (only_failed && !summary_failed(ret))
+		return 0;
+	if (only_errno && ret != -(long)only_errno)
+		return 0;
+	if (by_process) {
+		sn_current_ids(&tgid, &tid);
+		key.pid = tgid;
+	}
+	if (by_syscall)
+		key.nr = (__u32)id;
+	val = summary_lookup_or_init(&counts, &key, &zero_val);
+	if (!val)
+		return 0;
+	val->count++;
+	val->total_ns += ns;
+	if (by_process) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		/* The name of the process, not the thread; refreshed since exec changes it. */
+		BPF_CORE_READ_STR_INTO(&val->comm, task, group_leader, comm);
+	}
+	return 0;
+}
+
+SEC("?tp_btf/sys_enter")
+int BPF_PROG(btf_enter, struct pt_regs *regs, long id)
+{
+	return on_enter(id);
+}
+
+SEC("?tp_btf/sys_exit")
+int BPF_PROG(btf_exit, struct pt_regs *regs, long ret)
+{
+	return on_exit(regs->SN_REGS_SYSCALL_NR, ret);
+}
+
+SEC("?raw_tp/sys_enter")
+int BPF_PROG(raw_enter, struct pt_regs *regs, long id)
+{
+	return on_enter(id);
+}
+
+SEC("?raw_tp/sys_exit")
+int BPF_PROG(raw_exit, struct pt_regs *regs, long ret)
+{
+	return on_exit(BPF_CORE_READ(regs, SN_REGS_SYSCALL_NR), ret);
+}
+
+SEC("?tracepoint/raw_syscalls/sys_enter")
+int tp_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return on_enter(ctx->id);
+}
+
+SEC("?tracepoint/raw_syscalls/sys_exit")
+int tp_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_exit(ctx->id, ctx->ret);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
