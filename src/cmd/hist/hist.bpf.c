@@ -19,9 +19,18 @@ const volatile __s64 lin_step = 1;
 const volatile __u32 lin_nr = SN_HIST_SLOTS;
 const volatile __u32 key_by = HIST_BY_NONE;
 
+/* The one histogram without --by: an array, reached without hashing. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hist_val);
+} hist_one SEC(".maps");
+
+/* One histogram per key with --by; sized by user space, to 1 when not used. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1);
+	__uint(max_entries, HIST_BY_ENTRIES);
 	__type(key, struct hist_key);
 	__type(value, struct hist_val);
 } hists SEC(".maps");
@@ -40,7 +49,7 @@ static __always_inline int on_exit(long id, long ret)
 {
 	struct hist_key key = {};
 	struct hist_val *val;
-	__u32 tgid, tid, slot;
+	__u32 tgid, tid, slot, zero = 0;
 	__u64 v;
 
 	if (id != target_nr)
@@ -61,7 +70,10 @@ static __always_inline int on_exit(long id, long ret)
 	} else if (key_by == HIST_BY_COMM) {
 		bpf_get_current_comm(key.comm, sizeof(key.comm));
 	}
-	val = summary_lookup_or_init(&hists, &key, &zero_val);
+	if (key_by == HIST_BY_NONE)
+		val = bpf_map_lookup_elem(&hist_one, &zero);
+	else
+		val = summary_lookup_or_init(&hists, &key, &zero_val);
 	if (!val)
 		return 0;
 	if (key_by == HIST_BY_PID) {

@@ -161,7 +161,6 @@ static int configure(struct sn_session *s)
 {
 	struct hist_bpf *skel = s->skel;
 	struct bpf_program *prog;
-	uint32_t entries = 1;
 	int err;
 
 	skel->rodata->target_nr = env.nr;
@@ -172,9 +171,10 @@ static int configure(struct sn_session *s)
 	skel->rodata->lin_step = env.layout.linear ? env.layout.step : 1;
 	skel->rodata->lin_nr = env.layout.linear ? env.layout.nr : SN_HIST_SLOTS;
 	skel->rodata->key_by = env.by;
-	if (env.by != HIST_BY_NONE)
-		entries = sn_summary_entries(sizeof(struct hist_val), HIST_BY_ENTRIES);
-	err = bpf_map__set_max_entries(skel->maps.hists, entries);
+	err = bpf_map__set_max_entries(skel->maps.hists,
+				       env.by == HIST_BY_NONE ? 1 :
+				       sn_summary_entries(sizeof(struct hist_val),
+							  HIST_BY_ENTRIES));
 	/* A return value needs only sys_exit; entry stamps are for latencies. */
 	if (env.value_ret) {
 		err = err ?: bpf_map__set_max_entries(skel->maps.sn_start, 1);
@@ -199,7 +199,9 @@ static void merge(struct hist_row *r, int i)
 	uint64_t comm_count = 0;
 
 	memset(r, 0, sizeof(*r));
-	memcpy(&r->key, sn_summary_key(&env.sm, i), sizeof(r->key));
+	/* Without --by the map is an array, whose key (0) says nothing. */
+	if (env.by != HIST_BY_NONE)
+		memcpy(&r->key, sn_summary_key(&env.sm, i), sizeof(r->key));
 	for (int cpu = 0; cpu < env.sm.ncpus; cpu++) {
 		const struct hist_val *v = sn_summary_value(&env.sm, i, cpu);
 
@@ -301,7 +303,7 @@ static int report(struct sn_session *s, bool final)
 	int n, err;
 
 	if (!env.rows) {
-		err = sn_summary_init(&env.sm, s, "hists");
+		err = sn_summary_init(&env.sm, s, env.by == HIST_BY_NONE ? "hist_one" : "hists");
 		env.rows = err ? NULL : calloc(env.sm.max_entries, sizeof(*env.rows));
 		if (err || !env.rows) {
 			err = err ?: -ENOMEM;

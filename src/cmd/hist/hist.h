@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* sysnoop hist: the per-CPU hash of histograms the BPF side fills and user space reads. */
+/* sysnoop hist: the per-CPU maps of histograms the BPF side fills and user space reads. */
 #ifndef SN_HIST_CMD_H
 #define SN_HIST_CMD_H
 

@@ -41,6 +41,7 @@ int sn_summary_init(struct sn_summary *sm, struct sn_session *s, const char *map
 	memset(sm, 0, sizeof(*sm));
 	if (!map || !full)
 		return -ENOENT;
+	sm->array = bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY;
 	sm->fd = bpf_map__fd(map);
 	sm->full_fd = bpf_map__fd(full);
 	sm->key_size = bpf_map__key_size(map);
@@ -49,7 +50,8 @@ int sn_summary_init(struct sn_summary *sm, struct sn_session *s, const char *map
 	sm->ncpus = possible_cpus();
 	sm->keys = calloc(sm->max_entries, sm->key_size);
 	sm->values = calloc((size_t)sm->max_entries * sm->ncpus, sm->value_stride);
-	if (!sm->keys || !sm->values) {
+	sm->zero = calloc(sm->ncpus, sm->value_stride);
+	if (!sm->keys || !sm->values || !sm->zero) {
 		sn_summary_free(sm);
 		return -ENOMEM;
 	}
@@ -60,8 +62,21 @@ void sn_summary_free(struct sn_summary *sm)
 {
 	free(sm->keys);
 	free(sm->values);
+	free(sm->zero);
 	sm->keys = NULL;
 	sm->values = NULL;
+	sm->zero = NULL;
+}
+
+static char *entry_values(struct sn_summary *sm, uint32_t i)
+{
+	return sm->values + (size_t)i * sm->ncpus * sm->value_stride;
+}
+
+/* Before 5.6 the command is unknown (EINVAL); some map types lack it (ENOTSUPP). */
+static bool batch_unsupported(int err)
+{
+	return err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */;
 }
 
 /* Batch reads: whole buckets at a time, each read and deleted under the bucket lock. */
@@ -79,9 +94,7 @@ static int drain_batch(struct sn_summary *sm)
 			return total; /* filled again while we read: the rest waits for next time */
 		err = bpf_map_lookup_and_delete_batch(sm->fd, in, &token,
 						      sm->keys + (size_t)total * sm->key_size,
-						      sm->values + (size_t)total * sm->ncpus *
-								   sm->value_stride,
-						      &n, &opts);
+						      entry_values(sm, total), &n, &opts);
 		total += n; /* libbpf returns a negative errno; n is what was read anyway */
 		if (err == -ENOENT)
 			return total;
@@ -99,7 +112,6 @@ static int drain_keys(struct sn_summary *sm)
 {
 	uint32_t n = 0;
 	void *prev = NULL;
-	int err;
 
 	while (n < sm->max_entries) {
 		void *key = sm->keys + (size_t)n * sm->key_size;
@@ -112,24 +124,66 @@ static int drain_keys(struct sn_summary *sm)
 	for (uint32_t i = 0; i < n; i++) {
 		void *key = sm->keys + (size_t)i * sm->key_size;
 
-		err = bpf_map_lookup_elem(sm->fd, key,
-					  sm->values + (size_t)i * sm->ncpus * sm->value_stride);
-		if (err) /* gone meanwhile: keep the slot, with nothing in it */
-			memset(sm->values + (size_t)i * sm->ncpus * sm->value_stride, 0,
-			       (size_t)sm->ncpus * sm->value_stride);
+		/* Gone meanwhile: keep the slot, with nothing in it. */
+		if (bpf_map_lookup_elem(sm->fd, key, entry_values(sm, i)))
+			memset(entry_values(sm, i), 0, (size_t)sm->ncpus * sm->value_stride);
 		bpf_map_delete_elem(sm->fd, key);
 	}
 	return n;
+}
+
+/*
+ * An array's entries all exist: read them at once (or one by one), keep the used ones and
+ * zero those in the map. Zeroing only what was used keeps it to a few updates.
+ */
+static int drain_array(struct sn_summary *sm)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	size_t size = (size_t)sm->ncpus * sm->value_stride;
+	uint32_t n = sm->max_entries, used = 0, token;
+	int err;
+
+	if (!sm->no_batch) {
+		err = bpf_map_lookup_batch(sm->fd, NULL, &token, sm->keys, sm->values, &n, &opts);
+		if (err && err != -ENOENT && !batch_unsupported(err))
+			return err;
+		if (batch_unsupported(err)) {
+			sm->no_batch = true;
+			sn_debug("no batch map operations: reading key by key");
+		}
+	}
+	if (sm->no_batch) {
+		for (n = 0; n < sm->max_entries; n++) {
+			memcpy(sm->keys + (size_t)n * sm->key_size, &n, sizeof(n));
+			if (bpf_map_lookup_elem(sm->fd, &n, entry_values(sm, n)))
+				return -errno;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const char *key = sm->keys + (size_t)i * sm->key_size;
+
+		if (!memcmp(entry_values(sm, i), sm->zero, size))
+			continue;
+		if (bpf_map_update_elem(sm->fd, key, sm->zero, BPF_ANY))
+			return -errno;
+		if (used != i) {
+			memcpy(sm->keys + (size_t)used * sm->key_size, key, sm->key_size);
+			memcpy(entry_values(sm, used), entry_values(sm, i), size);
+		}
+		used++;
+	}
+	return used;
 }
 
 int sn_summary_drain(struct sn_summary *sm)
 {
 	int n;
 
+	if (sm->array)
+		return drain_array(sm);
 	if (!sm->no_batch) {
 		n = drain_batch(sm);
-		/* Before 5.6 the command is unknown (EINVAL); some map types lack it (ENOTSUPP). */
-		if (n != -EINVAL && n != -EOPNOTSUPP && n != -524 /* ENOTSUPP */)
+		if (!batch_unsupported(n))
 			return n;
 		sm->no_batch = true;
 		sn_debug("no batch map operations: reading key by key");
@@ -153,7 +207,7 @@ int sn_summary_lost(struct sn_summary *sm, uint64_t lost[SUMMARY_FULL__COUNT])
 		sm->lost_seen[i] = sum;
 	}
 	if (lost[SUMMARY_FULL_DATA])
-		sn_warn("%llu events not counted: the summary map is full (%u entries)",
+		sn_warn("%llu events not counted: no room in the summary map (%u entries)",
 			(unsigned long long)lost[SUMMARY_FULL_DATA], sm->max_entries);
 	if (lost[SUMMARY_FULL_START])
 		sn_warn("%llu latencies not measured: the entry-stamp map is full",

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * User space of the in-kernel summaries (syscount, hist): sizing the per-CPU hash, draining
- * it (read and reset) in batches, the lost-update counters, the interval heading.
+ * User space of the in-kernel summaries (syscount, hist): sizing per-CPU maps, draining them
+ * (read and reset) in batches, the lost-update counters, the interval heading. A summary is
+ * a per-CPU hash (keys made up as events come) or a per-CPU array (small dense keys, such
+ * as system call numbers, which the BPF side reaches without hashing).
  */
 #ifndef SN_SUMMARY_H
 #define SN_SUMMARY_H
@@ -14,10 +16,11 @@
 #include "runtime/command.h"
 #include "summary_abi.h"
 
-/* The summary's per-CPU hash, as the last drain read it. */
+/* The summary's per-CPU map, as the last drain read it. */
 struct sn_summary {
 	int fd;
 	int full_fd;           /* sn_map_full */
+	bool array;            /* BPF_MAP_TYPE_PERCPU_ARRAY, else PERCPU_HASH */
 	uint32_t key_size;
 	uint32_t value_stride; /* the kernel lays out per-CPU values 8-byte aligned */
 	uint32_t max_entries;
@@ -25,6 +28,7 @@ struct sn_summary {
 	bool no_batch;         /* the kernel lacks batch operations (before 5.6) */
 	char *keys;
 	char *values;
+	char *zero;            /* one entry's worth of zeros, all CPUs */
 	uint64_t lost_seen[SUMMARY_FULL__COUNT];
 };
 
@@ -34,14 +38,15 @@ struct sn_summary {
  */
 uint32_t sn_summary_entries(size_t value_size, uint32_t want);
 
-/* Sets up draining per-CPU hash @map_name of the loaded @s; 0 or a negative errno. */
+/* Sets up draining per-CPU map @map_name of the loaded @s; 0 or a negative errno. */
 int sn_summary_init(struct sn_summary *sm, struct sn_session *s, const char *map_name);
 void sn_summary_free(struct sn_summary *sm);
 
 /*
- * Reads every entry and deletes it, so the next interval starts empty: with batch
- * operations where the kernel has them, else key by key. Returns the number of entries,
- * or a negative errno.
+ * Reads every entry and resets it, so the next interval starts empty: a hash's entries are
+ * deleted, an array's used ones zeroed (and only they are returned). With batch operations
+ * where the kernel has them, else key by key. Returns the number of entries, or a negative
+ * errno.
  */
 int sn_summary_drain(struct sn_summary *sm);
 

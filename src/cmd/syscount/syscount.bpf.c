@@ -2,7 +2,8 @@
 /*
  * sysnoop syscount: system calls counted in the kernel, by number, by process or both.
  * Counting happens at sys_exit, where the result is known (for -x/-e); sys_enter is loaded
- * only for --latency, to stamp the entry. Per-CPU values: no atomics on the hot path.
+ * only for --latency, to stamp the entry. Per-CPU values: no atomics on the hot path. By
+ * number alone, the counts are an array indexed by it, which costs no hashing.
  */
 #include "vmlinux.h"
 #include "syscount.h"
@@ -15,9 +16,18 @@ const volatile bool latency = false;
 const volatile bool only_failed = false;
 const volatile __s32 only_errno = 0;
 
+/* By system call number alone; sized to 1 otherwise. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SYSCOUNT_NR_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct syscount_val);
+} nr_counts SEC(".maps");
+
+/* By process, or by process and number; sized by user space, to 1 when not used. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, SYSCOUNT_NR_ENTRIES);
+	__uint(max_entries, SYSCOUNT_PROC_ENTRIES);
 	__type(key, struct syscount_key);
 	__type(value, struct syscount_val);
 } counts SEC(".maps");
@@ -36,6 +46,7 @@ static __always_inline int on_exit(long id, long ret)
 {
 	struct syscount_key key = {};
 	struct syscount_val *val;
+	struct task_struct *task;
 	__u32 tgid, tid;
 	__u64 ns = 0;
 
@@ -48,10 +59,20 @@ static __always_inline int on_exit(long id, long ret)
 		return 0;
 	if (only_errno && ret != -(long)only_errno)
 		return 0;
-	if (by_process) {
-		sn_current_ids(&tgid, &tid);
-		key.pid = tgid;
+	if (!by_process) {
+		__u32 nr = (__u32)id;
+
+		val = bpf_map_lookup_elem(&nr_counts, &nr);
+		if (!val) { /* a number past the table (x32's have bit 30 set) */
+			summary_count_full(SUMMARY_FULL_DATA);
+			return 0;
+		}
+		val->count++;
+		val->total_ns += ns;
+		return 0;
 	}
+	sn_current_ids(&tgid, &tid);
+	key.pid = tgid;
 	if (by_syscall)
 		key.nr = (__u32)id;
 	val = summary_lookup_or_init(&counts, &key, &zero_val);
@@ -59,12 +80,9 @@ static __always_inline int on_exit(long id, long ret)
 		return 0;
 	val->count++;
 	val->total_ns += ns;
-	if (by_process) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-		/* The name of the process, not the thread; refreshed since exec changes it. */
-		BPF_CORE_READ_STR_INTO(&val->comm, task, group_leader, comm);
-	}
+	/* The name of the process, not the thread; refreshed since exec changes it. */
+	task = (struct task_struct *)bpf_get_current_task();
+	BPF_CORE_READ_STR_INTO(&val->comm, task, group_leader, comm);
 	return 0;
 }
 

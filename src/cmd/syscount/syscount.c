@@ -149,7 +149,6 @@ static int configure(struct sn_session *s)
 {
 	struct syscount_bpf *skel = s->skel;
 	struct bpf_program *prog;
-	uint32_t entries = SYSCOUNT_NR_ENTRIES;
 	int err;
 
 	skel->rodata->by_process = env.by_process;
@@ -159,9 +158,14 @@ static int configure(struct sn_session *s)
 	skel->rodata->only_errno = env.err_no;
 	skel->rodata->sn_nr_exit = __NR_exit;
 	skel->rodata->sn_nr_exit_group = __NR_exit_group;
+	/* The map not used shrinks to one entry. */
 	if (env.by_process)
-		entries = sn_summary_entries(sizeof(struct syscount_val), SYSCOUNT_PROC_ENTRIES);
-	err = bpf_map__set_max_entries(skel->maps.counts, entries);
+		err = bpf_map__set_max_entries(skel->maps.counts,
+					       sn_summary_entries(sizeof(struct syscount_val),
+								  SYSCOUNT_PROC_ENTRIES)) ?:
+		      bpf_map__set_max_entries(skel->maps.nr_counts, 1);
+	else
+		err = bpf_map__set_max_entries(skel->maps.counts, 1);
 	/* Counting needs only sys_exit; entry stamps are for --latency. */
 	if (!env.latency) {
 		err = err ?: bpf_map__set_max_entries(skel->maps.sn_start, 1);
@@ -186,12 +190,17 @@ static int configure(struct sn_session *s)
 /* Adds up the per-CPU copies of entry @i. */
 static void merge(struct row *r, int i)
 {
-	const struct syscount_key *key = sn_summary_key(&env.sm, i);
 	uint64_t comm_count = 0;
 
 	memset(r, 0, sizeof(*r));
-	r->pid = key->pid;
-	r->nr = key->nr;
+	if (env.by_process) {
+		const struct syscount_key *key = sn_summary_key(&env.sm, i);
+
+		r->pid = key->pid;
+		r->nr = key->nr;
+	} else {
+		memcpy(&r->nr, sn_summary_key(&env.sm, i), sizeof(r->nr));
+	}
 	for (int cpu = 0; cpu < env.sm.ncpus; cpu++) {
 		const struct syscount_val *v = sn_summary_value(&env.sm, i, cpu);
 
@@ -291,7 +300,7 @@ static int report(struct sn_session *s, bool final)
 	int n, shown, err;
 
 	if (!env.rows) {
-		err = sn_summary_init(&env.sm, s, "counts");
+		err = sn_summary_init(&env.sm, s, env.by_process ? "counts" : "nr_counts");
 		env.rows = err ? NULL : calloc(env.sm.max_entries, sizeof(*env.rows));
 		if (err || !env.rows) {
 			err = err ?: -ENOMEM;
