@@ -36,7 +36,9 @@ tmp=$(mktemp -d /tmp/sn-bench.XXXXXX)
 tracer_pid=
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() {
-	[ -n "$tracer_pid" ] && kill -INT "$tracer_pid" 2>/dev/null && wait "$tracer_pid" 2>/dev/null
+	if [ -n "$tracer_pid" ]; then
+		kill -INT "$tracer_pid" 2>/dev/null && wait "$tracer_pid" 2>/dev/null
+	fi
 	sysctl -q kernel.bpf_stats_enabled="$stats_was"
 	rm -rf "$tmp"
 }

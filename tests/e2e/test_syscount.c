@@ -128,7 +128,8 @@ TEST(syscount_by_process_and_syscall)
 		return -1;
 	CHECK(object_u64(line, "\"syscall\":\"nanosleep\"", "count", &count) && count == 5,
 	      "nanosleep count: %s", line);
-	CHECK(object_u64(line, "\"syscall\":\"nanosleep\"", "pid", &count) && count == (uint64_t)child,
+	CHECK(object_u64(line, "\"syscall\":\"nanosleep\"", "pid", &count) &&
+		      count == (uint64_t)child,
 	      "the nanosleep row is not the child's (%d): %s", child, line);
 	/* The kernel sleeps at least what was asked: 5 x 20 ms. */
 	CHECK(object_double(line, "\"syscall\":\"nanosleep\"", "total_ms", &total) &&

@@ -96,40 +96,6 @@ static __always_inline int on_exit(long id, long ret)
 	return 0;
 }
 
-SEC("?tp_btf/sys_enter")
-int BPF_PROG(btf_enter, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("?tp_btf/sys_exit")
-int BPF_PROG(btf_exit, struct pt_regs *regs, long ret)
-{
-	return on_exit(regs->SN_REGS_SYSCALL_NR, ret);
-}
-
-SEC("?raw_tp/sys_enter")
-int BPF_PROG(raw_enter, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("?raw_tp/sys_exit")
-int BPF_PROG(raw_exit, struct pt_regs *regs, long ret)
-{
-	return on_exit(BPF_CORE_READ(regs, SN_REGS_SYSCALL_NR), ret);
-}
-
-SEC("?tracepoint/raw_syscalls/sys_enter")
-int tp_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_enter(ctx->id);
-}
-
-SEC("?tracepoint/raw_syscalls/sys_exit")
-int tp_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->id, ctx->ret);
-}
+SUMMARY_SYSCALL_PROGRAMS(on_enter, on_exit)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -52,7 +52,8 @@ static struct {
 } env = { .nr = -1, .unit = &units[1] };
 
 static const struct sn_opt opts[] = {
-	{ "syscall", OPT_SYSCALL, "NAME", "the system call to measure (required; names: syscount --list)" },
+	{ "syscall", OPT_SYSCALL, "NAME",
+	  "the system call to measure (required; names: syscount --list)" },
 	{ "value", OPT_VALUE, "WHAT", "latency (default), or ret: the return value; errors apart" },
 	{ "unit", OPT_UNIT, "UNIT", "latency unit: ns, us (default) or ms" },
 	{ "linear", OPT_LINEAR, "MIN,MAX,STEP",
@@ -94,8 +95,8 @@ static int parse_opt(int key, const char *arg)
 		env.syscall = arg;
 		env.nr = sn_syscall_parse(arg);
 		if (env.nr < 0) {
-			sn_err("unknown system call '%s' (see 'sysnoop syscount --list' for the names)",
-			       arg);
+			sn_err("unknown system call '%s' (see 'sysnoop syscount --list' for the "
+			       "names)", arg);
 			return -EINVAL;
 		}
 		return 0;
@@ -160,7 +161,6 @@ SN_SKELETON_OPS(hist)
 static int configure(struct sn_session *s)
 {
 	struct hist_bpf *skel = s->skel;
-	struct bpf_program *prog;
 	int err;
 
 	skel->rodata->target_nr = env.nr;
@@ -176,16 +176,8 @@ static int configure(struct sn_session *s)
 				       sn_summary_entries(sizeof(struct hist_val),
 							  HIST_BY_ENTRIES));
 	/* A return value needs only sys_exit; entry stamps are for latencies. */
-	if (env.value_ret) {
-		err = err ?: bpf_map__set_max_entries(skel->maps.sn_start, 1);
-		bpf_object__for_each_program(prog, s->obj) {
-			const char *name = bpf_program__name(prog);
-			size_t len = strlen(name);
-
-			if (len > 6 && !strcmp(name + len - 6, "_enter"))
-				bpf_program__set_autoload(prog, false);
-		}
-	}
+	if (env.value_ret)
+		err = err ?: sn_summary_exit_only(s);
 	if (err) {
 		sn_err("sizing the maps: %s", strerror(-err));
 		return err;
@@ -240,9 +232,10 @@ static void print_row(struct sn_session *s, const struct hist_row *r)
 
 	if (env.by == HIST_BY_PID) {
 		sn_escape_text(&name, r->comm, strnlen(r->comm, sizeof(r->comm)), false);
-		fprintf(out, "\npid = %u %.*s\n", r->key.pid, (int)name.len, name.data);
+		fprintf(out, "\npid = %u (%.*s)\n", r->key.pid, (int)name.len, name.data);
 	} else if (env.by == HIST_BY_COMM) {
-		sn_escape_text(&name, r->key.comm, strnlen(r->key.comm, sizeof(r->key.comm)), false);
+		sn_escape_text(&name, r->key.comm, strnlen(r->key.comm, sizeof(r->key.comm)),
+			       false);
 		fprintf(out, "\ncomm = %.*s\n", (int)name.len, name.data);
 	}
 	sn_buf_free(&name);
@@ -299,27 +292,16 @@ static void emit_json(struct sn_session *s, int n, uint64_t ts, uint64_t map_ful
 
 static int report(struct sn_session *s, bool final)
 {
-	uint64_t lost[SUMMARY_FULL__COUNT], ts = sn_summary_now();
-	int n, err;
+	uint64_t map_full, ts = sn_summary_now();
+	int n;
 
-	if (!env.rows) {
-		err = sn_summary_init(&env.sm, s, env.by == HIST_BY_NONE ? "hist_one" : "hists");
-		env.rows = err ? NULL : calloc(env.sm.max_entries, sizeof(*env.rows));
-		if (err || !env.rows) {
-			err = err ?: -ENOMEM;
-			sn_err("reading the histograms: %s", strerror(-err));
-			return err;
-		}
-	}
-	n = sn_summary_drain(&env.sm);
-	if (n < 0) {
-		sn_err("reading the histograms: %s", strerror(-n));
+	n = sn_summary_collect(&env.sm, s, env.by == HIST_BY_NONE ? "hist_one" : "hists",
+			       &map_full);
+	if (n < 0)
 		return n;
-	}
-	err = sn_summary_lost(&env.sm, lost);
-	if (err) {
-		sn_err("reading the lost-update counters: %s", strerror(-err));
-		return err;
+	if (!env.rows && !(env.rows = calloc(env.sm.max_entries, sizeof(*env.rows)))) {
+		sn_err("allocating %u histograms: %s", env.sm.max_entries, strerror(ENOMEM));
+		return -ENOMEM;
 	}
 	for (int i = 0; i < n; i++) {
 		merge(&env.rows[i], i);
@@ -327,7 +309,7 @@ static int report(struct sn_session *s, bool final)
 	}
 	qsort(env.rows, n, sizeof(*env.rows), row_cmp);
 	if (s->out.json) {
-		emit_json(s, n, ts, lost[SUMMARY_FULL_DATA] + lost[SUMMARY_FULL_START]);
+		emit_json(s, n, ts, map_full);
 		return 0;
 	}
 	sn_summary_heading(s, ts);
@@ -352,15 +334,6 @@ static void destroy(void *skel)
 	hist_destroy(skel);
 }
 
-static const struct sn_hook_variant hooks[] = {
-	{ SN_HOOK_TP_BTF, "btf_enter btf_exit", "sys_enter sys_exit",
-	  "BTF-typed raw_syscalls tracepoints" },
-	{ SN_HOOK_RAW_TP, "raw_enter raw_exit", "sys_enter sys_exit",
-	  "raw_syscalls raw tracepoints" },
-	{ SN_HOOK_TRACEPOINT, "tp_enter tp_exit", "raw_syscalls/sys_enter raw_syscalls/sys_exit",
-	  "raw_syscalls tracepoints through tracefs" },
-};
-
 const struct sn_command sn_cmd_hist = {
 	.name = "hist",
 	.summary = "Histogram of one system call's latency or return value, built in the kernel",
@@ -378,8 +351,8 @@ const struct sn_command sn_cmd_hist = {
 	.filters = SN_FILTER_ALL,
 	.parse_opt = parse_opt,
 	.check_opts = check_opts,
-	.hooks = hooks,
-	.nr_hooks = sizeof(hooks) / sizeof(hooks[0]),
+	.hooks = sn_summary_hooks,
+	.nr_hooks = sizeof(sn_summary_hooks) / sizeof(sn_summary_hooks[0]),
 	/* Nothing goes through the ring buffer: the smallest one will do. */
 	.default_buffer_size = 4096,
 	.open = hist_open,

@@ -102,4 +102,41 @@ static __always_inline bool summary_failed(long ret)
 	return ret < 0 && ret >= -4095;
 }
 
+/*
+ * The programs of every hook variant (the names sn_summary_hooks lists), calling
+ * @on_enter(long id) and @on_exit(long id, long ret). tp_btf reads the registers directly,
+ * raw_tp through probe reads, the tracepoint gets both numbers in its record.
+ */
+#define SUMMARY_SYSCALL_PROGRAMS(on_enter, on_exit)                                            \
+	SEC("?tp_btf/sys_enter")                                                               \
+	int BPF_PROG(btf_enter, struct pt_regs *regs, long id)                                 \
+	{                                                                                      \
+		return on_enter(id);                                                           \
+	}                                                                                      \
+	SEC("?tp_btf/sys_exit")                                                                \
+	int BPF_PROG(btf_exit, struct pt_regs *regs, long ret)                                 \
+	{                                                                                      \
+		return on_exit(regs->SN_REGS_SYSCALL_NR, ret);                                 \
+	}                                                                                      \
+	SEC("?raw_tp/sys_enter")                                                               \
+	int BPF_PROG(raw_enter, struct pt_regs *regs, long id)                                 \
+	{                                                                                      \
+		return on_enter(id);                                                           \
+	}                                                                                      \
+	SEC("?raw_tp/sys_exit")                                                                \
+	int BPF_PROG(raw_exit, struct pt_regs *regs, long ret)                                 \
+	{                                                                                      \
+		return on_exit(BPF_CORE_READ(regs, SN_REGS_SYSCALL_NR), ret);                  \
+	}                                                                                      \
+	SEC("?tracepoint/raw_syscalls/sys_enter")                                              \
+	int tp_enter(struct trace_event_raw_sys_enter *ctx)                                    \
+	{                                                                                      \
+		return on_enter(ctx->id);                                                      \
+	}                                                                                      \
+	SEC("?tracepoint/raw_syscalls/sys_exit")                                               \
+	int tp_exit(struct trace_event_raw_sys_exit *ctx)                                      \
+	{                                                                                      \
+		return on_exit(ctx->id, ctx->ret);                                             \
+	}
+
 #endif /* SN_SUMMARY_BPF_H */

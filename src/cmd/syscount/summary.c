@@ -33,7 +33,31 @@ uint32_t sn_summary_entries(size_t value_size, uint32_t want)
 	return fit < want ? (uint32_t)fit : want;
 }
 
-int sn_summary_init(struct sn_summary *sm, struct sn_session *s, const char *map_name)
+const struct sn_hook_variant sn_summary_hooks[3] = {
+	{ SN_HOOK_TP_BTF, "btf_enter btf_exit", "sys_enter sys_exit",
+	  "BTF-typed raw_syscalls tracepoints" },
+	{ SN_HOOK_RAW_TP, "raw_enter raw_exit", "sys_enter sys_exit",
+	  "raw_syscalls raw tracepoints" },
+	{ SN_HOOK_TRACEPOINT, "tp_enter tp_exit", "raw_syscalls/sys_enter raw_syscalls/sys_exit",
+	  "raw_syscalls tracepoints through tracefs" },
+};
+
+int sn_summary_exit_only(struct sn_session *s)
+{
+	struct bpf_map *start = bpf_object__find_map_by_name(s->obj, "sn_start");
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, s->obj) {
+		const char *name = bpf_program__name(prog);
+		size_t len = strlen(name);
+
+		if (len > 6 && !strcmp(name + len - 6, "_enter"))
+			bpf_program__set_autoload(prog, false);
+	}
+	return start ? bpf_map__set_max_entries(start, 1) : -ENOENT;
+}
+
+static int summary_init(struct sn_summary *sm, struct sn_session *s, const char *map_name)
 {
 	struct bpf_map *map = bpf_object__find_map_by_name(s->obj, map_name);
 	struct bpf_map *full = bpf_object__find_map_by_name(s->obj, "sn_map_full");
@@ -175,7 +199,7 @@ static int drain_array(struct sn_summary *sm)
 	return used;
 }
 
-int sn_summary_drain(struct sn_summary *sm)
+static int drain(struct sn_summary *sm)
 {
 	int n;
 
@@ -191,7 +215,8 @@ int sn_summary_drain(struct sn_summary *sm)
 	return drain_keys(sm);
 }
 
-int sn_summary_lost(struct sn_summary *sm, uint64_t lost[SUMMARY_FULL__COUNT])
+/* Updates lost to full maps since the last call, by SUMMARY_FULL_*; warned about. */
+static int read_lost(struct sn_summary *sm, uint64_t lost[SUMMARY_FULL__COUNT])
 {
 	uint64_t vals[sm->ncpus];
 
@@ -213,6 +238,33 @@ int sn_summary_lost(struct sn_summary *sm, uint64_t lost[SUMMARY_FULL__COUNT])
 		sn_warn("%llu latencies not measured: the entry-stamp map is full",
 			(unsigned long long)lost[SUMMARY_FULL_START]);
 	return 0;
+}
+
+int sn_summary_collect(struct sn_summary *sm, struct sn_session *s, const char *map_name,
+		       uint64_t *map_full)
+{
+	uint64_t lost[SUMMARY_FULL__COUNT];
+	int n, err;
+
+	if (!sm->keys) {
+		err = summary_init(sm, s, map_name);
+		if (err) {
+			sn_err("setting up the map %s: %s", map_name, strerror(-err));
+			return err;
+		}
+	}
+	n = drain(sm);
+	if (n < 0) {
+		sn_err("reading the map %s: %s", map_name, strerror(-n));
+		return n;
+	}
+	err = read_lost(sm, lost);
+	if (err) {
+		sn_err("reading the lost-update counters: %s", strerror(-err));
+		return err;
+	}
+	*map_full = lost[SUMMARY_FULL_DATA] + lost[SUMMARY_FULL_START];
+	return n;
 }
 
 uint64_t sn_summary_now(void)

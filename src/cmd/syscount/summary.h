@@ -38,17 +38,25 @@ struct sn_summary {
  */
 uint32_t sn_summary_entries(size_t value_size, uint32_t want);
 
-/* Sets up draining per-CPU map @map_name of the loaded @s; 0 or a negative errno. */
-int sn_summary_init(struct sn_summary *sm, struct sn_session *s, const char *map_name);
-void sn_summary_free(struct sn_summary *sm);
+/* The hook variants of the programs SUMMARY_SYSCALL_PROGRAMS defines, best first. */
+extern const struct sn_hook_variant sn_summary_hooks[3];
 
 /*
- * Reads every entry and resets it, so the next interval starts empty: a hash's entries are
- * deleted, an array's used ones zeroed (and only they are returned). With batch operations
- * where the kernel has them, else key by key. Returns the number of entries, or a negative
- * errno.
+ * For a summary that needs no entry stamps (no latency): leaves the sys_enter programs
+ * unloaded and shrinks the stamp map. From configure; 0 or a negative errno.
  */
-int sn_summary_drain(struct sn_summary *sm);
+int sn_summary_exit_only(struct sn_session *s);
+
+/*
+ * One report's worth of per-CPU map @map_name: sets up on first use, then reads every
+ * entry and resets it, so the next interval starts empty (a hash's entries are deleted, an
+ * array's used ones zeroed, and only those returned), in batches where the kernel can.
+ * Updates lost to full maps since the last call go to *@map_full, and are warned about.
+ * Returns the number of entries, or a negative errno (said on stderr).
+ */
+int sn_summary_collect(struct sn_summary *sm, struct sn_session *s, const char *map_name,
+		       uint64_t *map_full);
+void sn_summary_free(struct sn_summary *sm);
 
 static inline const void *sn_summary_key(const struct sn_summary *sm, int i)
 {
@@ -59,12 +67,6 @@ static inline const void *sn_summary_value(const struct sn_summary *sm, int i, i
 {
 	return sm->values + ((size_t)i * sm->ncpus + cpu) * sm->value_stride;
 }
-
-/*
- * Updates lost to full maps since the last call, by SUMMARY_FULL_* into @lost, and warned
- * about on stderr. 0 or a negative errno.
- */
-int sn_summary_lost(struct sn_summary *sm, uint64_t lost[SUMMARY_FULL__COUNT]);
 
 /* CLOCK_MONOTONIC now, the stamp of a report. */
 uint64_t sn_summary_now(void);

@@ -32,7 +32,7 @@ struct {
 	__type(value, struct syscount_val);
 } counts SEC(".maps");
 
-/* A zeroed value to create entries from; too big to build on the BPF stack comfortably. */
+/* A zeroed value to create entries from. */
 static const struct syscount_val zero_val;
 
 static __always_inline int on_enter(long id)
@@ -86,40 +86,6 @@ static __always_inline int on_exit(long id, long ret)
 	return 0;
 }
 
-SEC("?tp_btf/sys_enter")
-int BPF_PROG(btf_enter, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("?tp_btf/sys_exit")
-int BPF_PROG(btf_exit, struct pt_regs *regs, long ret)
-{
-	return on_exit(regs->SN_REGS_SYSCALL_NR, ret);
-}
-
-SEC("?raw_tp/sys_enter")
-int BPF_PROG(raw_enter, struct pt_regs *regs, long id)
-{
-	return on_enter(id);
-}
-
-SEC("?raw_tp/sys_exit")
-int BPF_PROG(raw_exit, struct pt_regs *regs, long ret)
-{
-	return on_exit(BPF_CORE_READ(regs, SN_REGS_SYSCALL_NR), ret);
-}
-
-SEC("?tracepoint/raw_syscalls/sys_enter")
-int tp_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return on_enter(ctx->id);
-}
-
-SEC("?tracepoint/raw_syscalls/sys_exit")
-int tp_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	return on_exit(ctx->id, ctx->ret);
-}
+SUMMARY_SYSCALL_PROGRAMS(on_enter, on_exit)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -39,7 +39,7 @@ static const struct sn_opt opts[] = {
 	{ "by-syscall", OPT_BY_SYSCALL, NULL, "with --by-process: per process and system call" },
 	{ "latency", 'L', NULL, "add the total and average time spent in the calls" },
 	{ "failed", 'x', NULL, "only failed calls" },
-	{ "errno", 'e', "ERRNO", "only calls failing with ERRNO (a name like ENOENT, or a number)" },
+	{ "errno", 'e', "ERRNO", "only calls failing with ERRNO (a name like ENOENT or a number)" },
 	{ "top", OPT_TOP, "N", "print the N busiest rows of each report (default 10; 0: all)" },
 	{ "list", OPT_LIST, NULL, "print the system call table and exit (no tracing)" },
 	{},
@@ -88,8 +88,8 @@ static int parse_opt(int key, const char *arg)
 	case 'e':
 		err = sn_errno_parse(arg);
 		if (err <= 0 || err > 4095) {
-			sn_err("invalid --errno '%s': expected an errno name like ENOENT, or a number",
-			       arg);
+			sn_err("invalid --errno '%s': expected an errno name like ENOENT, or a "
+			       "number", arg);
 			return -EINVAL;
 		}
 		env.err_no = err;
@@ -148,7 +148,6 @@ static void pick_columns(void)
 static int configure(struct sn_session *s)
 {
 	struct syscount_bpf *skel = s->skel;
-	struct bpf_program *prog;
 	int err;
 
 	skel->rodata->by_process = env.by_process;
@@ -167,16 +166,8 @@ static int configure(struct sn_session *s)
 	else
 		err = bpf_map__set_max_entries(skel->maps.counts, 1);
 	/* Counting needs only sys_exit; entry stamps are for --latency. */
-	if (!env.latency) {
-		err = err ?: bpf_map__set_max_entries(skel->maps.sn_start, 1);
-		bpf_object__for_each_program(prog, s->obj) {
-			const char *name = bpf_program__name(prog);
-			size_t len = strlen(name);
-
-			if (len > 6 && !strcmp(name + len - 6, "_enter"))
-				bpf_program__set_autoload(prog, false);
-		}
-	}
+	if (!env.latency)
+		err = err ?: sn_summary_exit_only(s);
 	if (err) {
 		sn_err("sizing the maps: %s", strerror(-err));
 		return err;
@@ -295,28 +286,16 @@ static int report(struct sn_session *s, bool final)
 {
 	static const struct sn_field f_rows = { "rows" }, f_calls = { "calls" },
 				     f_full = { "map_full" };
-	uint64_t lost[SUMMARY_FULL__COUNT], calls = 0, ts = sn_summary_now();
+	uint64_t map_full, calls = 0, ts = sn_summary_now();
 	struct sn_buf json = {};
-	int n, shown, err;
+	int n, shown;
 
-	if (!env.rows) {
-		err = sn_summary_init(&env.sm, s, env.by_process ? "counts" : "nr_counts");
-		env.rows = err ? NULL : calloc(env.sm.max_entries, sizeof(*env.rows));
-		if (err || !env.rows) {
-			err = err ?: -ENOMEM;
-			sn_err("reading the counts: %s", strerror(-err));
-			return err;
-		}
-	}
-	n = sn_summary_drain(&env.sm);
-	if (n < 0) {
-		sn_err("reading the counts: %s", strerror(-n));
+	n = sn_summary_collect(&env.sm, s, env.by_process ? "counts" : "nr_counts", &map_full);
+	if (n < 0)
 		return n;
-	}
-	err = sn_summary_lost(&env.sm, lost);
-	if (err) {
-		sn_err("reading the lost-update counters: %s", strerror(-err));
-		return err;
+	if (!env.rows && !(env.rows = calloc(env.sm.max_entries, sizeof(*env.rows)))) {
+		sn_err("allocating %u rows: %s", env.sm.max_entries, strerror(ENOMEM));
+		return -ENOMEM;
 	}
 	for (int i = 0; i < n; i++) {
 		merge(&env.rows[i], i);
@@ -342,7 +321,7 @@ static int report(struct sn_session *s, bool final)
 	sn_buf_putc(&json, ']');
 	sn_emit_begin(&s->out, "syscount", ts);
 	sn_emit_u64(&s->out, &f_calls, calls);
-	sn_emit_u64(&s->out, &f_full, lost[SUMMARY_FULL_DATA] + lost[SUMMARY_FULL_START]);
+	sn_emit_u64(&s->out, &f_full, map_full);
 	sn_emit_json(&s->out, &f_rows, json.data, json.len);
 	sn_emit_end(&s->out);
 	sn_buf_free(&json);
@@ -357,15 +336,6 @@ static void destroy(void *skel)
 	syscount_destroy(skel);
 }
 
-static const struct sn_hook_variant hooks[] = {
-	{ SN_HOOK_TP_BTF, "btf_enter btf_exit", "sys_enter sys_exit",
-	  "BTF-typed raw_syscalls tracepoints" },
-	{ SN_HOOK_RAW_TP, "raw_enter raw_exit", "sys_enter sys_exit",
-	  "raw_syscalls raw tracepoints" },
-	{ SN_HOOK_TRACEPOINT, "tp_enter tp_exit", "raw_syscalls/sys_enter raw_syscalls/sys_exit",
-	  "raw_syscalls tracepoints through tracefs" },
-};
-
 static int syscount_main(int argc, char **argv);
 
 const struct sn_command sn_cmd_syscount = {
@@ -376,18 +346,18 @@ const struct sn_command sn_cmd_syscount = {
 		"-i seconds and at the end; nothing is streamed per call. A call is counted\n"
 		"when it returns, so exit and exit_group never are. Names come from the\n"
 		"system call table of the build architecture (see --list).",
-	.examples = "  sysnoop syscount -d 5                 # the busiest calls over 5 seconds\n"
-		    "  sysnoop syscount -P -i 1              # the busiest processes, every second\n"
-		    "  sysnoop syscount -L -p 1234           # calls of one process, with time\n"
-		    "  sysnoop syscount -e ENOENT -P --by-syscall  # who gets ENOENT, from what\n"
-		    "  sysnoop syscount --list               # the system call table\n",
+	.examples = "  sysnoop syscount -d 5          # the busiest calls over 5 seconds\n"
+		    "  sysnoop syscount -P -i 1       # the busiest processes, every second\n"
+		    "  sysnoop syscount -L -p 1234    # calls of one process, with time\n"
+		    "  sysnoop syscount -e ENOENT -P --by-syscall   # who gets ENOENT, from what\n"
+		    "  sysnoop syscount --list        # the system call table\n",
 	.opts = opts,
 	.filters = SN_FILTER_ALL,
 	.main = syscount_main,
 	.parse_opt = parse_opt,
 	.check_opts = check_opts,
-	.hooks = hooks,
-	.nr_hooks = sizeof(hooks) / sizeof(hooks[0]),
+	.hooks = sn_summary_hooks,
+	.nr_hooks = sizeof(sn_summary_hooks) / sizeof(sn_summary_hooks[0]),
 	/* Nothing goes through the ring buffer: the smallest one will do. */
 	.default_buffer_size = 4096,
 	.open = syscount_open,
