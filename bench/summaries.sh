@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# Overhead of the in-kernel summaries on an open storm, side by side with the peers:
-# a C program does N open+close of one marker path (built here with gcc -O2) with no
-# tracer, then under each tracer in turn, and reports the CPU time it used per open+close
-# (BPF programs run inside its system calls, so their cost is in it; time spent waiting
-# for a CPU that other load holds is not). Rounds go round-robin over the tracers, so
-# background load spreads evenly; the slowdown compares the best round of each (noise only
-# ever adds time), the median is shown beside it. A last, shorter pass per tracer turns on
-# kernel.bpf_stats_enabled (restored after) for "BPF ns per run": the kernel's own timing
-# of each invocation of the tracer's programs.
+# Overhead of the in-kernel summaries on an open storm, side by side with the peers.
+#
+# A C program (built here with gcc -O2) does N open+close of one marker path, in chunks,
+# and reports the ns per open+close of its fastest chunk: on a shared machine, other load
+# only ever adds time, so the fastest chunk is the closest to the real cost. Each tracer's
+# run is paired with a run without a tracer just before it, and the slowdown is the median
+# over the rounds of those pairs' ratios, so slow drifts of the background load cancel.
+# A last, shorter pass per tracer turns on kernel.bpf_stats_enabled (restored after) for
+# "BPF ns per run": the kernel's own timing of each run of the tracer's programs.
 # Prints one markdown table. Needs root; installs libbpf-tools and bpftrace if missing.
 #
-#   bench/summaries.sh            # N=1000000 ROUNDS=3
-#   N=200000 ROUNDS=5 bench/summaries.sh
+#   bench/summaries.sh                      # N=1000000 CHUNK=50000 ROUNDS=3
+#   ROUNDS=5 bench/summaries.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${N:-1000000}
+CHUNK=${CHUNK:-50000}
 ROUNDS=${ROUNDS:-3}
 SYSNOOP=${SYSNOOP:-build/sysnoop}
 
@@ -45,29 +46,45 @@ cleanup() {
 trap cleanup EXIT
 
 cat >"$tmp/openstorm.c" <<'C'
+/* openstorm PATH N CHUNK: N open+close of PATH; prints "BEST_CHUNK_NS MEAN_NS" per pair. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
 int main(int argc, char **argv)
 {
-	long n = atol(argv[2]);
-	struct timespec a, b;
+	long n = atol(argv[2]), chunk = atol(argv[3]), done = 0;
+	double start = now_ns(), best = 0;
 
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
-	for (long i = 0; i < n; i++) {
-		int fd = open(argv[1], O_RDONLY);
+	while (done < n) {
+		long todo = n - done < chunk ? n - done : chunk;
+		double t0 = now_ns(), per;
 
-		if (fd < 0) {
-			perror(argv[1]);
-			return 1;
+		for (long i = 0; i < todo; i++) {
+			int fd = open(argv[1], O_RDONLY);
+
+			if (fd < 0) {
+				perror(argv[1]);
+				return 1;
+			}
+			close(fd);
 		}
-		close(fd);
+		per = (now_ns() - t0) / todo;
+		if (!best || per < best)
+			best = per;
+		done += todo;
 	}
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-	printf("%.1f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / n);
+	printf("%.1f %.1f\n", best, (now_ns() - start) / n);
 	return 0;
 }
 C
@@ -85,10 +102,9 @@ tracepoint:syscalls:sys_exit_openat /@start[tid]/ {
 }
 BT
 
-# name | text that says it is attached | command ("" for no tracer). stdbuf: libbpf-tools
-# would keep its banner in a full stdio buffer when writing to a file.
+# name | text that says it is attached | command. stdbuf: libbpf-tools would keep its
+# banner in a full stdio buffer when writing to a file.
 tracers=(
-	"none||"
 	"sysnoop syscount|tracing with|$SYSNOOP syscount"
 	"sysnoop syscount -L|tracing with|$SYSNOOP syscount -L"
 	"sysnoop hist --syscall openat|tracing with|$SYSNOOP hist --syscall openat"
@@ -113,6 +129,12 @@ start_tracer() {
 	return 1
 }
 
+stop_tracer() {
+	kill -INT "$tracer_pid"
+	wait "$tracer_pid" || true
+	tracer_pid=
+}
+
 # "RUN_TIME_NS RUN_CNT" summed over the BPF programs process $1 holds.
 bpf_time() {
 	local ids
@@ -122,71 +144,63 @@ bpf_time() {
 	done | awk '{ t += $2; c += $4 } END { printf "%d %d\n", t, c }'
 }
 
-stop_tracer() {
-	kill -INT "$tracer_pid"
-	wait "$tracer_pid" || true
-	tracer_pid=
+storm() {
+	"$tmp/openstorm" "$marker" "$1" "$CHUNK"
 }
 
-# Runs the storm of $2 iterations under tracer $1 (an index into tracers); prints its ns,
-# or with $3 set the tracer's BPF ns per run instead.
-run_one() {
-	local i=$1 n=$2 stats=${3:-} name ready cmd t0 c0 t1 c1 ns
-	IFS='|' read -r name ready cmd <<<"${tracers[$i]}"
-	if [ -n "$cmd" ] && ! start_tracer "$ready" "$cmd" "$tmp/tracer-$i.log"; then
-		echo fail
-		return
-	fi
-	[ -n "$stats" ] && read -r t0 c0 <<<"$(bpf_time "$tracer_pid")"
-	ns=$("$tmp/openstorm" "$marker" "$n")
-	[ -n "$stats" ] && read -r t1 c1 <<<"$(bpf_time "$tracer_pid")"
-	[ -n "$cmd" ] && stop_tracer
-	if [ -z "$stats" ]; then
-		echo "$ns"
-	elif [ "$c1" -gt "$c0" ]; then
-		echo "$(((t1 - t0) / (c1 - c0)))"
-	fi
+# The median of the numbers on stdin, "-" if none; the minimum with "min".
+pick() {
+	tr ' ' '\n' | { grep -E '^[0-9.]+$' || true; } | sort -g | awk -v how="${1:-median}" '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "-"; exit }
+			if (how == "min") { print v[1]; exit }
+			print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
 }
 
-declare -A results per_run
+declare -A best ratio per_run
+baseline=
 for round in $(seq "$ROUNDS"); do
 	for i in "${!tracers[@]}"; do
-		ns=$(run_one "$i" "$N")
-		results[$i]+="$ns "
-		echo "round $round: ${tracers[$i]%%|*}: $ns ns" >&2
+		IFS='|' read -r name ready cmd <<<"${tracers[$i]}"
+		read -r b _ <<<"$(storm "$N")"
+		baseline+="$b "
+		if ! start_tracer "$ready" "$cmd" "$tmp/tracer-$i.log"; then
+			continue
+		fi
+		read -r t _ <<<"$(storm "$N")"
+		stop_tracer
+		best[$i]+="$t "
+		ratio[$i]+="$(awk -v t="$t" -v b="$b" 'BEGIN { printf "%.3f", t / b }') "
+		echo "round $round: $name: $t ns (without: $b ns)" >&2
 	done
 done
+
 sysctl -q kernel.bpf_stats_enabled=1
 for i in "${!tracers[@]}"; do
-	[ "$i" -eq 0 ] && continue
-	per_run[$i]=$(run_one "$i" $((N / 4)) stats)
-	echo "stats: ${tracers[$i]%%|*}: ${per_run[$i]} ns per BPF run" >&2
+	IFS='|' read -r name ready cmd <<<"${tracers[$i]}"
+	start_tracer "$ready" "$cmd" "$tmp/tracer-$i.log" || continue
+	read -r t0 c0 <<<"$(bpf_time "$tracer_pid")"
+	storm $((N / 4)) >/dev/null
+	read -r t1 c1 <<<"$(bpf_time "$tracer_pid")"
+	stop_tracer
+	[ "$c1" -gt "$c0" ] && per_run[$i]=$(((t1 - t0) / (c1 - c0)))
+	echo "stats: $name: ${per_run[$i]:-?} ns per BPF run" >&2
 done
 sysctl -q kernel.bpf_stats_enabled="$stats_was"
 
-# The median and the best of the numbers on stdin: "MEDIAN BEST", or "- -" if none.
-stats() {
-	tr ' ' '\n' | { grep -E '^[0-9.]+$' || true; } | sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "- -"; exit }
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.1f %.1f\n", m, v[1] }'
-}
-
-read -r _ base <<<"$(stats <<<"${results[0]}")"
 echo
-echo "Open storm: $N open+close of one path, $ROUNDS rounds; kernel $(uname -r)," \
-	"$(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg)."
+echo "Open storm: $N open+close of one path, fastest chunk of $CHUNK, $ROUNDS rounds;" \
+	"kernel $(uname -r), $(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg)."
 echo
-echo "| tracer | CPU ns per open+close (best) | slowdown | median | BPF ns per run | rounds (ns) |"
-echo "| --- | ---: | ---: | ---: | ---: | --- |"
+echo "| tracer | ns per open+close | slowdown | BPF ns per run | slowdown per round |"
+echo "| --- | ---: | ---: | ---: | --- |"
+echo "| none | $(pick min <<<"$baseline") | 1.00x | - | |"
 for i in "${!tracers[@]}"; do
 	IFS='|' read -r name _ _ <<<"${tracers[$i]}"
-	read -r med best <<<"$(stats <<<"${results[$i]}")"
-	read -r bpf _ <<<"$(stats <<<"${per_run[$i]:-}")"
-	if [ "$best" = "-" ]; then
-		ratio="did not start"
-	else
-		ratio=$(awk -v m="$best" -v b="$base" 'BEGIN { printf "%.2fx", m / b }')
-	fi
-	echo "| $name | $best | $ratio | $med | $bpf | ${results[$i]% } |"
+	r=$(pick <<<"${ratio[$i]:-}")
+	[ "$r" = "-" ] || r=$(printf "%.2fx" "$r")
+	echo "| $name | $(pick min <<<"${best[$i]:-}") | $r | ${per_run[$i]:--} |" \
+		"${ratio[$i]:-did not start} |"
 done

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "summary_util.h"
 
@@ -47,6 +49,57 @@ int gated_child_finish(struct gated_child *c)
 	close(c->gate);
 	waitpid(c->pid, &status, 0);
 	return status;
+}
+
+/* Counts the keys of the map behind @fd if it is named @name; -1 if it is not. */
+static long count_if_named(int fd, const char *name)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	char key[512], next[512];
+	long n = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, name) ||
+	    info.key_size > sizeof(key))
+		return -1;
+	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, next); prev = key, n++)
+		memcpy(key, next, info.key_size);
+	return n;
+}
+
+long bpf_map_entries(pid_t pid, const char *name)
+{
+	char path[320], line[128];
+	struct dirent *de;
+	long n = -1;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while (n < 0 && (de = readdir(d))) {
+		unsigned int id;
+		FILE *f;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (n < 0 && fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "map_id: %u", &id) != 1)
+				continue;
+			fd = bpf_map_get_fd_by_id(id);
+			if (fd >= 0) {
+				n = count_if_named(fd, name);
+				close(fd);
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return n;
 }
 
 /* Where @key's value starts inside the flat object around @anchor, or NULL. */

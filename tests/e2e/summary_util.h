@@ -25,6 +25,9 @@ int gated_child_start(struct gated_child *c, const char *comm, void (*work)(long
 /* Opens the gate and waits for the child to exit; its wait status. */
 int gated_child_finish(struct gated_child *c);
 
+/* Entries in the BPF map named @name that process @pid holds, or -1 if it holds none. */
+long bpf_map_entries(pid_t pid, const char *name);
+
 /*
  * In @line, the number @key of the flat JSON object that contains @anchor (a string such
  * as "\"syscall\":\"getppid\"" or "\"low\":8192,"). False if there is none.

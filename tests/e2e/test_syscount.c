@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,6 +140,45 @@ TEST(syscount_by_process_and_syscall)
 	CHECK(object_double(line, "\"syscall\":\"nanosleep\"", "avg_ms", &avg) && avg >= 20 &&
 		      avg < 12000,
 	      "avg_ms: %s", line);
+	sn_run_free(&r);
+	return 0;
+}
+
+/*
+ * Entry stamps live per thread from call to call; a thread that exits (its last call,
+ * exit_group, never returns) must take its stamp along, or the map fills up with the dead.
+ */
+TEST_HOOKS(syscount_latency_stamps_freed, "syscount")
+{
+	enum { CHILDREN = 100, EACH = 3 };
+	char comm[16], anchor[64];
+	const char *args[] = { "syscount", "--json", "-L", "--comm", comm, NULL };
+	const char *line;
+	struct sn_run r;
+	uint64_t count;
+	long stamps;
+
+	snprintf(comm, sizeof(comm), "snl%d", getpid() % 100000);
+	CHECK(!sn_start(t, &r, args), "%s", r.why);
+	for (int i = 0; i < CHILDREN; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			prctl(PR_SET_NAME, comm);
+			getppid_calls(EACH);
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+	}
+	/* Thread exits free their stamps at once, in the exiting thread itself. */
+	stamps = bpf_map_entries(r.pid, "sn_start");
+	CHECK(!sn_stop(&r), "%s", r.why);
+	CHECK(stamps == 0, "%ld entry stamps left after %d exited processes", stamps, CHILDREN);
+	line = sn_find_record(&r, "syscount", NULL, NULL);
+	CHECK(line, "no syscount record: %s", r.out);
+	snprintf(anchor, sizeof(anchor), "\"syscall\":\"getppid\"");
+	CHECK(object_u64(line, anchor, "count", &count) && count == CHILDREN * EACH,
+	      "want %d getppid calls timed: %s", CHILDREN * EACH, line);
 	sn_run_free(&r);
 	return 0;
 }

@@ -41,7 +41,7 @@ static const struct hist_val zero_val;
 static __always_inline int on_enter(long id)
 {
 	if (id == target_nr && sn_filter_current())
-		summary_enter(id);
+		summary_enter();
 	return 0;
 }
 

@@ -21,11 +21,11 @@
 #error "summary.bpf.h: where does this architecture keep the system call number?"
 #endif
 
-/* exit and exit_group never reach sys_exit: their entry stamps would never be freed. */
-const volatile long sn_nr_exit = -1;
-const volatile long sn_nr_exit_group = -1;
-
-/* When each thread (global tid) entered its current system call; sized by user space. */
+/*
+ * When each thread (global tid) entered its current system call, 0 when it is not in one.
+ * A thread keeps its entry from call to call, so the hot path only looks up (no allocation,
+ * no bucket lock); the entry goes when the thread exits. Sized by user space.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SUMMARY_START_ENTRIES);
@@ -49,16 +49,15 @@ static __always_inline void summary_count_full(__u32 which)
 		(*n)++;
 }
 
-/* Stamps the current thread's entry into system call @id. */
-static __always_inline void summary_enter(long id)
+/* Stamps the current thread's entry into a system call. */
+static __always_inline void summary_enter(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 ts;
+	__u64 ts = bpf_ktime_get_ns(), *start = bpf_map_lookup_elem(&sn_start, &tid);
 
-	if (id == sn_nr_exit || id == sn_nr_exit_group)
-		return;
-	ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&sn_start, &tid, &ts, BPF_ANY))
+	if (start)
+		*start = ts;
+	else if (bpf_map_update_elem(&sn_start, &tid, &ts, BPF_ANY))
 		summary_count_full(SUMMARY_FULL_START);
 }
 
@@ -71,11 +70,20 @@ static __always_inline bool summary_exit_latency(__u64 *ns)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *start = bpf_map_lookup_elem(&sn_start, &tid);
 
-	if (!start)
+	if (!start || !*start)
 		return false;
 	*ns = bpf_ktime_get_ns() - *start;
-	bpf_map_delete_elem(&sn_start, &tid);
+	*start = 0;
 	return true;
+}
+
+/* The current thread is exiting: its stamp goes (exit and exit_group never return). */
+static __always_inline int summary_thread_gone(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&sn_start, &tid);
+	return 0;
 }
 
 /*
@@ -105,7 +113,8 @@ static __always_inline bool summary_failed(long ret)
 /*
  * The programs of every hook variant (the names sn_summary_hooks lists), calling
  * @on_enter(long id) and @on_exit(long id, long ret). tp_btf reads the registers directly,
- * raw_tp through probe reads, the tracepoint gets both numbers in its record.
+ * raw_tp through probe reads, the tracepoint gets both numbers in its record. The *_free
+ * programs drop exiting threads' stamps; like *_enter, only latencies need them.
  */
 #define SUMMARY_SYSCALL_PROGRAMS(on_enter, on_exit)                                            \
 	SEC("?tp_btf/sys_enter")                                                               \
@@ -137,6 +146,21 @@ static __always_inline bool summary_failed(long ret)
 	int tp_exit(struct trace_event_raw_sys_exit *ctx)                                      \
 	{                                                                                      \
 		return on_exit(ctx->id, ctx->ret);                                             \
+	}                                                                                      \
+	SEC("?tp_btf/sched_process_exit")                                                      \
+	int BPF_PROG(btf_free)                                                                 \
+	{                                                                                      \
+		return summary_thread_gone();                                                  \
+	}                                                                                      \
+	SEC("?raw_tp/sched_process_exit")                                                      \
+	int BPF_PROG(raw_free)                                                                 \
+	{                                                                                      \
+		return summary_thread_gone();                                                  \
+	}                                                                                      \
+	SEC("?tracepoint/sched/sched_process_exit")                                            \
+	int tp_free(void *ctx)                                                                 \
+	{                                                                                      \
+		return summary_thread_gone();                                                  \
 	}
 
 #endif /* SN_SUMMARY_BPF_H */

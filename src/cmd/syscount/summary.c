@@ -34,13 +34,22 @@ uint32_t sn_summary_entries(size_t value_size, uint32_t want)
 }
 
 const struct sn_hook_variant sn_summary_hooks[3] = {
-	{ SN_HOOK_TP_BTF, "btf_enter btf_exit", "sys_enter sys_exit",
+	{ SN_HOOK_TP_BTF, "btf_enter btf_exit btf_free", "sys_enter sys_exit sched_process_exit",
 	  "BTF-typed raw_syscalls tracepoints" },
-	{ SN_HOOK_RAW_TP, "raw_enter raw_exit", "sys_enter sys_exit",
+	{ SN_HOOK_RAW_TP, "raw_enter raw_exit raw_free", "sys_enter sys_exit sched_process_exit",
 	  "raw_syscalls raw tracepoints" },
-	{ SN_HOOK_TRACEPOINT, "tp_enter tp_exit", "raw_syscalls/sys_enter raw_syscalls/sys_exit",
+	{ SN_HOOK_TRACEPOINT, "tp_enter tp_exit tp_free",
+	  "raw_syscalls/sys_enter raw_syscalls/sys_exit sched/sched_process_exit",
 	  "raw_syscalls tracepoints through tracefs" },
 };
+
+/* Whether @name ends with @suffix. */
+static bool ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n > k && !strcmp(name + n - k, suffix);
+}
 
 int sn_summary_exit_only(struct sn_session *s)
 {
@@ -49,9 +58,8 @@ int sn_summary_exit_only(struct sn_session *s)
 
 	bpf_object__for_each_program(prog, s->obj) {
 		const char *name = bpf_program__name(prog);
-		size_t len = strlen(name);
 
-		if (len > 6 && !strcmp(name + len - 6, "_enter"))
+		if (ends_with(name, "_enter") || ends_with(name, "_free"))
 			bpf_program__set_autoload(prog, false);
 	}
 	return start ? bpf_map__set_max_entries(start, 1) : -ENOENT;

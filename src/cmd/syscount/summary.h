@@ -42,8 +42,9 @@ uint32_t sn_summary_entries(size_t value_size, uint32_t want);
 extern const struct sn_hook_variant sn_summary_hooks[3];
 
 /*
- * For a summary that needs no entry stamps (no latency): leaves the sys_enter programs
- * unloaded and shrinks the stamp map. From configure; 0 or a negative errno.
+ * For a summary that needs no entry stamps (no latency): leaves the sys_enter and
+ * thread-exit programs unloaded and shrinks the stamp map. From configure; 0 or a negative
+ * errno.
  */
 int sn_summary_exit_only(struct sn_session *s);
 

@@ -38,7 +38,7 @@ static const struct syscount_val zero_val;
 static __always_inline int on_enter(long id)
 {
 	if (sn_filter_current())
-		summary_enter(id);
+		summary_enter();
 	return 0;
 }
 

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <bpf/libbpf.h>
 
 #include "runtime/command.h"
@@ -155,8 +154,6 @@ static int configure(struct sn_session *s)
 	skel->rodata->latency = env.latency;
 	skel->rodata->only_failed = env.failed;
 	skel->rodata->only_errno = env.err_no;
-	skel->rodata->sn_nr_exit = __NR_exit;
-	skel->rodata->sn_nr_exit_group = __NR_exit_group;
 	/* The map not used shrinks to one entry. */
 	if (env.by_process)
 		err = bpf_map__set_max_entries(skel->maps.counts,
