@@ -51,6 +51,44 @@ int gated_child_finish(struct gated_child *c)
 	return status;
 }
 
+int run_around_child(struct sn_tctx *t, struct sn_run *r, const char *const *args,
+		     void (*work)(long arg), long arg, pid_t *child)
+{
+	const char *argv[24];
+	struct gated_child c;
+	char pid[16];
+	int n = 0;
+
+	if (gated_child_start(&c, NULL, work, arg)) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->why, sizeof(r->why), "fork failed");
+		return -1;
+	}
+	if (child)
+		*child = c.pid;
+	snprintf(pid, sizeof(pid), "%d", c.pid);
+	while (args[n] && n < 20) {
+		argv[n] = args[n];
+		n++;
+	}
+	argv[n++] = "-p";
+	argv[n++] = pid;
+	argv[n] = NULL;
+	if (sn_start(t, r, argv)) {
+		gated_child_finish(&c);
+		return -1;
+	}
+	gated_child_finish(&c);
+	if (sn_stop(r))
+		return -1;
+	if (r->exit_code != 0) {
+		snprintf(r->why, sizeof(r->why), "exit %d; stderr: %.900s", r->exit_code,
+			 r->err ? r->err : "");
+		return -1;
+	}
+	return 0;
+}
+
 /* Counts the keys of the map behind @fd if it is named @name; -1 if it is not. */
 static long count_if_named(int fd, const char *name)
 {

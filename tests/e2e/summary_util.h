@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "harness.h"
+
 struct gated_child {
 	pid_t pid;
 	int gate; /* write end: one byte lets the child go */
@@ -24,6 +26,14 @@ int gated_child_start(struct gated_child *c, const char *comm, void (*work)(long
 		      long arg);
 /* Opens the gate and waits for the child to exit; its wait status. */
 int gated_child_finish(struct gated_child *c);
+
+/*
+ * Runs `sysnoop ARGS... -p CHILD` around a gated child doing @work(@arg): starts the
+ * tracer, opens the gate, reaps the child and stops the tracer, which must exit with 0.
+ * The child's pid goes to *@child if not NULL. 0, or -1 with the reason in r->why.
+ */
+int run_around_child(struct sn_tctx *t, struct sn_run *r, const char *const *args,
+		     void (*work)(long arg), long arg, pid_t *child);
 
 /* Entries in the BPF map named @name that process @pid holds, or -1 if it holds none. */
 long bpf_map_entries(pid_t pid, const char *name);

@@ -58,25 +58,7 @@ static void getppid_calls(long n)
 static int run_child(struct sn_tctx *t, struct sn_run *r, const char *const *args,
 		     void (*work)(long), long n, const char **line)
 {
-	struct gated_child c;
-	const char *argv[20];
-	char pid[16];
-	int i = 0;
-
-	CHECK(!gated_child_start(&c, NULL, work, n), "fork failed");
-	snprintf(pid, sizeof(pid), "%d", c.pid);
-	for (; args[i] && i < 16; i++)
-		argv[i] = args[i];
-	argv[i++] = "-p";
-	argv[i++] = pid;
-	argv[i] = NULL;
-	if (sn_start(t, r, argv)) {
-		gated_child_finish(&c);
-		CHECK(0, "%s", r->why);
-	}
-	gated_child_finish(&c);
-	CHECK(!sn_stop(r), "%s", r->why);
-	CHECK(r->exit_code == 0, "exit %d; stderr: %s", r->exit_code, r->err);
+	CHECK(!run_around_child(t, r, args, work, n, NULL), "%s", r->why);
 	if (!line)
 		return 0;
 	*line = sn_find_record(r, "hist", NULL, NULL);

@@ -40,32 +40,18 @@ static void sleeps_20ms(long n)
 }
 
 /*
- * Runs `syscount --json -p CHILD EXTRA...` around a gated child doing @work(@n), stops it and
- * leaves the final record in *@line (owned by @r) and the child's pid in *@child. 0 or -1
- * (the test has failed).
+ * Runs `syscount --json EXTRA... -p CHILD` around a gated child doing @work(@n) and leaves
+ * the final record in *@line (owned by @r) and the child's pid in *@child. 0 or -1 (the
+ * test has failed).
  */
 static int run_child(struct sn_tctx *t, struct sn_run *r, const char *const *extra,
 		     void (*work)(long), long n, const char **line, pid_t *child)
 {
-	struct gated_child c;
-	const char *args[16] = { "syscount", "--json", "-p" };
-	char pid[16];
-	int i = 3;
+	const char *args[16] = { "syscount", "--json" };
 
-	CHECK(!gated_child_start(&c, NULL, work, n), "fork failed");
-	*child = c.pid;
-	snprintf(pid, sizeof(pid), "%d", c.pid);
-	args[i++] = pid;
-	for (int k = 0; extra[k] && i < 15; k++)
-		args[i++] = extra[k];
-	args[i] = NULL;
-	if (sn_start(t, r, args)) {
-		gated_child_finish(&c);
-		CHECK(0, "%s", r->why);
-	}
-	gated_child_finish(&c);
-	CHECK(!sn_stop(r), "%s", r->why);
-	CHECK(r->exit_code == 0, "exit %d; stderr: %s", r->exit_code, r->err);
+	for (int i = 0; extra[i] && i < 13; i++)
+		args[i + 2] = extra[i];
+	CHECK(!run_around_child(t, r, args, work, n, child), "%s", r->why);
 	*line = sn_find_record(r, "syscount", NULL, NULL);
 	CHECK(*line, "no syscount record: %s", r->out);
 	CHECK(json_valid(*line, strlen(*line)), "invalid JSON: %s", *line);
@@ -151,7 +137,7 @@ TEST(syscount_by_process_and_syscall)
 TEST_HOOKS(syscount_latency_stamps_freed, "syscount")
 {
 	enum { CHILDREN = 100, EACH = 3 };
-	char comm[16], anchor[64];
+	char comm[16];
 	const char *args[] = { "syscount", "--json", "-L", "--comm", comm, NULL };
 	const char *line;
 	struct sn_run r;
@@ -176,8 +162,8 @@ TEST_HOOKS(syscount_latency_stamps_freed, "syscount")
 	CHECK(stamps == 0, "%ld entry stamps left after %d exited processes", stamps, CHILDREN);
 	line = sn_find_record(&r, "syscount", NULL, NULL);
 	CHECK(line, "no syscount record: %s", r.out);
-	snprintf(anchor, sizeof(anchor), "\"syscall\":\"getppid\"");
-	CHECK(object_u64(line, anchor, "count", &count) && count == CHILDREN * EACH,
+	CHECK(object_u64(line, "\"syscall\":\"getppid\"", "count", &count) &&
+		      count == CHILDREN * EACH,
 	      "want %d getppid calls timed: %s", CHILDREN * EACH, line);
 	sn_run_free(&r);
 	return 0;
@@ -239,20 +225,11 @@ TEST(syscount_interval_reports)
 
 TEST(syscount_table)
 {
-	struct gated_child c;
-	char pid[16];
-	const char *args[] = { "syscount", "-L", "-p", pid, NULL };
+	const char *args[] = { "syscount", "-L", NULL };
 	struct sn_run r;
 	char *row;
 
-	CHECK(!gated_child_start(&c, NULL, getppid_calls, CALLS), "fork failed");
-	snprintf(pid, sizeof(pid), "%d", c.pid);
-	if (sn_start(t, &r, args)) {
-		gated_child_finish(&c);
-		CHECK(0, "%s", r.why);
-	}
-	gated_child_finish(&c);
-	CHECK(!sn_stop(&r), "%s", r.why);
+	CHECK(!run_around_child(t, &r, args, getppid_calls, CALLS, NULL), "%s", r.why);
 	CHECK(r.out[0] == '[' && strstr(r.out, "]\nSYSCALL "), "heading, then header: %s", r.out);
 	CHECK(strstr(r.out, "COUNT") && strstr(r.out, "TIME(us)") && strstr(r.out, "AVG(us)"),
 	      "columns: %s", r.out);
