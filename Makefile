@@ -82,6 +82,9 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/runtime/*.h) src/bpf/sn_abi.h $(BUILD)/
 $(BUILD)/sysnoop: $(APP_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# A command may bring its own rules (generated sources): src/cmd/NAME/*.mk.
+-include $(wildcard src/cmd/*/*.mk)
+
 include tests/tests.mk
 
 format:
