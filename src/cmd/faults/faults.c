@@ -270,12 +270,10 @@ static int report(struct sn_session *s, bool final)
 	sn_percpu_sum(bpf_map__fd(skel->maps.map_full), 0, &full);
 	qsort(rows.v, rows.nr, sizeof(*rows.v), row_cmp);
 	if (s->opts.interval && !out->json) {
-		char when[16];
-		time_t now = time(NULL);
-		struct tm tm;
+		char when[40];
 
-		strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&now, &tm));
-		fprintf(out->out, "%s[%s]\n", env.reports ? "\n" : "", when);
+		sn_format_time(out, ts, false, when, sizeof(when));
+		fprintf(out->out, "%s[%.8s]\n", env.reports ? "\n" : "", when);
 	}
 	sn_emit_header(out, header);
 	n = env.top && env.top < rows.nr ? env.top : rows.nr;

@@ -120,7 +120,6 @@ int pe_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	if (!sn_filter_current())
 		return 0;
-	stat_inc(PROFILE_STAT_SAMPLES);
 	key.tgid = id >> 32;
 	sn_current_ids(&key.pid, &tid);
 	bpf_get_current_comm(key.comm, sizeof(key.comm));

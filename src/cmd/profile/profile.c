@@ -67,10 +67,7 @@ static struct {
 
 static const struct sn_opt opts[] = {
 	{ "frequency", 'F', "HZ", "samples per second on each CPU (default 99)" },
-	{ "event", OPT_EVENT, "EVENT",
-	  "sample this perf event instead of cpu-clock: task-clock, page-faults,\n"
-	  "                             context-switches, or hardware cycles, instructions,\n"
-	  "                             cache-misses, branch-misses" },
+	{ "event", OPT_EVENT, "EVENT", "sample another perf event: cycles, instructions, ..." },
 	{ "kernel-stacks-only", 'K', NULL, "only kernel stacks" },
 	{ "user-stacks-only", 'U', NULL, "only user stacks" },
 	{ "by-pid", 'P', NULL, "per process (pid and comm), not per comm" },
@@ -733,12 +730,10 @@ static int report(struct sn_session *s, bool final)
 	run.samples += r->samples;
 	s->events += r->samples;
 	if (s->opts.interval && !s->out.json && !env.folded) {
-		char when[16];
-		time_t now = time(NULL);
-		struct tm tm;
+		char when[40];
 
-		strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&now, &tm));
-		fprintf(s->out.out, "%s[%s]\n", run.reports ? "\n" : "", when);
+		sn_format_time(&s->out, ts, false, when, sizeof(when));
+		fprintf(s->out.out, "%s[%.8s]\n", run.reports ? "\n" : "", when);
 	}
 	if (env.folded)
 		print_folded(s, r, ts);

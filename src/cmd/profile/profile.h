@@ -26,7 +26,6 @@ struct profile_key {
 
 /* Indexes of the per-CPU `stats` counters. */
 enum profile_stat {
-	PROFILE_STAT_SAMPLES,          /* samples that passed the filters */
 	PROFILE_STAT_KERN_MISSING,
 	PROFILE_STAT_KERN_COLLISION,
 	PROFILE_STAT_USER_MISSING,
