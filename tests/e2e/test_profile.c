@@ -409,25 +409,24 @@ TEST(profile_stripped_binary)
 	return 0;
 }
 
-/* Spins in this test binary: named from it, until the exec. */
+/* Spins in this test binary for @secs of CPU time: named from it, until the exec. */
 __attribute__((noinline)) void sn_profile_pre_exec_spin(double secs)
 {
-	struct timespec start, now;
 	volatile unsigned long sum = 0;
+	double end = busy_now() + secs;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
 		for (unsigned long i = 0; i < 1000000; i++)
 			sum += i;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (now.tv_sec - start.tv_sec + (now.tv_nsec - start.tv_nsec) / 1e9 < secs);
+	} while (busy_now() < end);
 }
 
 static bool comm_and_function(const char *line, void *want)
 {
 	const char *const *w = want;
 
-	return json_str_eq(line, "comm", w[0]) && json_str_eq(line, "function", w[1]);
+	return json_str_eq(line, "type", "function") && json_str_eq(line, "comm", w[0]) &&
+	       json_str_eq(line, "function", w[1]);
 }
 
 /* One pid, two images: each sample is named from the image it ran in. */
@@ -436,8 +435,10 @@ TEST(profile_through_exec)
 	const char *before[] = { "sysnoop-e2e", "sn_profile_pre_exec_spin" };
 	const char *after[] = { "busy", MARKER };
 	char pid[16], *busy = strdup(prog_path("busy"));
-	char *argv[] = { busy, "cpu", "1", NULL };
+	char *argv[] = { busy, "cpu", "60", NULL };
+	volatile double spin = 0.5;
 	struct sn_run r;
+	const char *line;
 	int go[2];
 	char byte;
 	pid_t child;
@@ -453,7 +454,7 @@ TEST(profile_through_exec)
 
 		if (read(go[0], &byte, 1) != 1)
 			_exit(1);
-		sn_profile_pre_exec_spin(0.7);
+		sn_profile_pre_exec_spin(spin);
 		dup2(null, 0); /* busy starts at end of file */
 		dup2(null, 1);
 		execv(busy, argv);
@@ -461,16 +462,19 @@ TEST(profile_through_exec)
 	}
 	close(go[0]);
 	snprintf(pid, sizeof(pid), "%d", child);
-	const char *args[] = { "profile", "-F", "199", "-p", pid, "-d", "2.5", "--json", NULL };
+	const char *args[] = { "profile", "-F", "199", "-p", pid, "-i", "0.5", "--json", NULL };
 
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
 	CHECK(write(go[1], "g", 1) == 1, "go");
 	close(go[1]);
-	sn_wait_exit(&r, 15000);
+	/* Reports come until one names busy's function: by then the exec is behind. */
+	line = sn_wait_line(&r, comm_and_function, after, 60000);
+	sn_stop(&r);
+	kill(child, SIGKILL);
 	sn_reap(child);
 	free(busy);
+	CHECK(line, "after exec: %s", r.out);
 	CHECK(sn_find_record(&r, "function", comm_and_function, before), "before exec: %s", r.out);
-	CHECK(sn_find_record(&r, "function", comm_and_function, after), "after exec: %s", r.out);
 	sn_run_free(&r);
 	return 0;
 }
@@ -494,18 +498,44 @@ TEST(profile_losses_reported)
 	return 0;
 }
 
+/* Counts "totals" records (one per report) until the @want-th. */
+struct nth_report {
+	int want, seen;
+};
+
+static bool nth_report(const char *line, void *ctx)
+{
+	struct nth_report *n = ctx;
+
+	return json_str_eq(line, "type", "totals") && ++n->seen >= n->want;
+}
+
 /* Reports every -i: each names the function; stacks freed between them stay readable. */
 TEST(profile_intervals)
 {
-	const char *extra[] = { "-i", "0.5", "--json", NULL };
+	struct nth_report nth = { .want = 3 };
 	struct sn_run r;
 	struct busy b;
 	size_t pos = 0;
 	const char *line;
 	int reports = 0, named = 0;
 	bool top = true;
+	char pid[16];
 
-	PROFILE_BUSY(t, &r, &b, "busy", "cpu", extra);
+	CHECK(!busy_start(&b, "busy", "cpu", "60"), "cannot start busy: %m");
+	snprintf(pid, sizeof(pid), "%d", b.pid);
+	const char *args[] = { "profile", "-F", "199", "-p", pid, "-i", "0.5", "--json", NULL };
+
+	if (sn_start(t, &r, args)) {
+		busy_end(&b);
+		CHECK(false, "%s", r.why);
+	}
+	busy_go(&b);
+	/* No -d: however slow the machine, three reports come while busy burns. */
+	line = sn_wait_line(&r, nth_report, &nth, 60000);
+	sn_stop(&r);
+	busy_end(&b);
+	CHECK(line, "fewer than 3 reports: %s", r.out);
 	while ((line = sn_next_line(&r, &pos))) {
 		if (json_str_eq(line, "type", "totals")) {
 			reports++;
@@ -515,7 +545,6 @@ TEST(profile_intervals)
 			top = false;
 		}
 	}
-	CHECK(reports >= 3, "%d reports in 2 s at -i 0.5: %s", reports, r.out);
 	CHECK(named >= 2, "%s on top in %d of %d reports: %s", MARKER, named, reports, r.out);
 	sn_run_free(&r);
 	return 0;

@@ -2,8 +2,9 @@
 /*
  * A CPU burner for the profile tests, built as most programs are (a dynamically linked
  * PIE, with frame pointers): `busy [cpu|sys] [SECS]` waits for one byte (or end of file)
- * on stdin, so a test can start the profiler first, then for SECS seconds (3 by default)
- * spins in sn_busy_loop_marker (cpu) or reads /dev/zero in sn_busy_sys_marker (sys).
+ * on stdin, so a test can start the profiler first, then for SECS seconds of CPU time (3
+ * by default) spins in sn_busy_loop_marker (cpu) or reads /dev/zero in sn_busy_sys_marker
+ * (sys).
  */
 #define _GNU_SOURCE
 #include <string.h>
