@@ -446,7 +446,6 @@ static void image_load_elf(struct image *img, Elf *elf)
 	Elf_Scn *scn;
 	size_t phnum;
 	GElf_Phdr ph;
-	int err = -ENOENT;
 
 	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &phnum))
 		return;
@@ -460,12 +459,13 @@ static void image_load_elf(struct image *img, Elf *elf)
 	t = sn_symtab_new();
 	if (!t)
 		return;
+	/* A table that fails halfway keeps what it read: fewer names, never wrong ones. */
 	if ((scn = find_section(elf, SHT_SYMTAB)))
-		err = read_symbols(elf, scn, t);
-	if (err && !sn_symtab_count(t))
-		err = read_debug_symbols(elf, t);
-	if (err && !sn_symtab_count(t) && (scn = find_section(elf, SHT_DYNSYM)))
-		err = read_symbols(elf, scn, t);
+		read_symbols(elf, scn, t);
+	if (!sn_symtab_count(t))
+		read_debug_symbols(elf, t);
+	if (!sn_symtab_count(t) && (scn = find_section(elf, SHT_DYNSYM)))
+		read_symbols(elf, scn, t);
 	if (!sn_symtab_count(t)) {
 		sn_symtab_free(t);
 		return;
