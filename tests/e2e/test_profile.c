@@ -130,7 +130,8 @@ static int profile_busy(struct sn_tctx *t, struct sn_run *r, struct busy *b, con
 
 	err = busy_start(b, prog, mode, "3");
 	if (err > 0) {
-		snprintf(t->why, sizeof(t->why), "%s cannot run here (not built, or no libc)", prog);
+		snprintf(t->why, sizeof(t->why), "%s cannot run here (not built, or no libc)",
+			 prog);
 		t->skipped = true;
 		return 1;
 	}
