@@ -92,3 +92,6 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# A command's own rules (test programs it needs, for instance): src/cmd/NAME/NAME.mk.
+-include $(wildcard src/cmd/*/*.mk)

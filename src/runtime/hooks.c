@@ -83,6 +83,8 @@ struct target_ctx {
 	size_t len;
 };
 
+#define HW_MISSING " (no hardware counters here, as in most virtual machines)"
+
 static int target_missing(const char *target, void *data)
 {
 	struct target_ctx *ctx = data;
@@ -108,7 +110,10 @@ static int target_missing(const char *target, void *data)
 	default:
 		ok = false;
 	}
-	if (!ok)
+	if (!ok && ctx->hook == SN_HOOK_PERF_EVENT)
+		snprintf(ctx->why, ctx->len, "perf event %s cannot be opened on this machine%s",
+			 target, sn_perf_event_is_hardware(target) ? HW_MISSING : "");
+	else if (!ok)
 		snprintf(ctx->why, ctx->len, "%s target %s not found in this kernel",
 			 sn_hook_name(ctx->hook), target);
 	return !ok;
