@@ -82,7 +82,7 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/runtime/*.h) src/bpf/sn_abi.h $(BUILD)/
 $(BUILD)/sysnoop: $(APP_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# A command may bring its own rules (generated sources): src/cmd/NAME/*.mk.
+# A command may bring its own rules (generated sources, test programs): src/cmd/NAME/*.mk.
 -include $(wildcard src/cmd/*/*.mk)
 
 include tests/tests.mk
@@ -92,6 +92,3 @@ format:
 
 clean:
 	rm -rf $(BUILD)
-
-# A command's own rules (test programs it needs, for instance): src/cmd/NAME/NAME.mk.
--include $(wildcard src/cmd/*/*.mk)
