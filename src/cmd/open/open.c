@@ -207,11 +207,12 @@ static const struct sn_hook_variant hooks[] = {
 const struct sn_command sn_cmd_open = {
 	.name = "open",
 	.summary = "Trace file opens (open, openat, openat2, creat) with result, flags and path",
-	.description = "A row is printed when the call returns: the new fd (FD), or with -x also\n"
-		       "failures as a negative errno with its name (ERR). The path is shown as the\n"
-		       "caller passed it (relative to its cwd or dirfd), up to 4095 bytes, which is\n"
-		       "as long as the kernel accepts. --path-prefix compares the first bytes of that\n"
-		       "path in the kernel. Opens through io_uring are not syscalls and are not seen.",
+	.description =
+		"A row is printed when the call returns: the new fd (FD), or with -x also\n"
+		"failures as a negative errno with its name (ERR). The path is shown as the\n"
+		"caller passed it (relative to its cwd or dirfd), up to 4095 bytes, which is\n"
+		"as long as the kernel accepts. --path-prefix compares the first bytes of that\n"
+		"path in the kernel. Opens through io_uring are not syscalls and are not seen.",
 	.examples = "  sysnoop open                      # every successful open\n"
 		    "  sysnoop open -x                   # failed ones too (ERR column)\n"
 		    "  sysnoop open --path-prefix /etc/  # only paths under /etc/\n"
