@@ -183,6 +183,24 @@ TEST_HOOKS(tcpconnect_ipv4_and_ipv6, "tcpconnect")
 	return 0;
 }
 
+/* tcp_v6_connect runs tcp_v4_connect for a v4-mapped address: still one record, IPv6. */
+TEST_HOOKS(tcpconnect_v4_mapped_once, "tcpconnect")
+{
+	const char *args[] = { "tcpconnect", "--json", NULL };
+	struct endpoint mapped = { AF_INET6, "::ffff:127.0.0.1" };
+	struct sn_run r;
+
+	CHECK(!sn_start(t, &r, args), "%s", r.why);
+	if (check_connect(t, &r, &mapped))
+		return -1;
+	usleep(200000);
+	sn_stop(&r);
+	CHECK(sn_count_records(&r, "connect", connect_to, &mapped) == 1,
+	      "want one record for the v4-mapped connect: %s", r.out);
+	sn_run_free(&r);
+	return 0;
+}
+
 TEST_HOOKS(tcpconnect_latency_and_refused, "tcpconnect")
 {
 	const char *args[] = { "tcpconnect", "--json", "--latency", NULL };
