@@ -29,7 +29,7 @@ static const struct sn_opt opts[] = {
 	{ "ipv4", '4', NULL, "only IPv4 connections" },
 	{ "ipv6", '6', NULL, "only IPv6 connections" },
 	{ "latency", OPT_LATENCY, NULL,
-	  "time from SYN to established, or the failure (printed when the handshake ends)" },
+	  "add the time from SYN to established, or the error" },
 	{ "summary", OPT_SUMMARY, NULL,
 	  "count connects per source, destination and port; a table at the end" },
 	{},
@@ -145,8 +145,8 @@ static int configure(struct sn_session *s)
 		const char *name = bpf_program__name(prog);
 
 		if ((strstr(name, "_retrans") && env.mode != TCP_MODE_STREAM) ||
-		    (strstr(name, "probe_state") && env.mode != TCP_MODE_LATENCY) ||
-		    (!strcmp(name, "fentry_state") && env.mode != TCP_MODE_LATENCY))
+		    ((!strcmp(name, "fentry_state") || !strcmp(name, "kprobe_state")) &&
+		     env.mode != TCP_MODE_LATENCY))
 			bpf_program__set_autoload(prog, false);
 	}
 	if (env.mode != TCP_MODE_LATENCY) {
