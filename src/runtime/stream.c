@@ -12,6 +12,13 @@
 
 /* Wake the consumer once a CPU's perf buffer is a quarter full. */
 #define PERF_WATERMARK_DIV 4
+/*
+ * Ring-buffer records handled per poll at most (tens of milliseconds of printing). libbpf's
+ * consumer returns only when it finds the buffer empty, which a storm of events never lets
+ * happen: without a bound, signals, --duration and drop reports would wait for the storm to
+ * end. (The perf consumer stops at the head it read first, so it is bounded already.)
+ */
+#define RINGBUF_DRAIN_BUDGET 65536
 
 uint64_t sn_stream_ringbuf_size(uint64_t requested)
 {
@@ -48,9 +55,20 @@ static int ringbuf_record(void *ctx, void *data, size_t size)
 	struct sn_stream *st = ctx;
 	int err = st->fn(st->ctx, data, size);
 
-	if (err < 0)
+	if (err < 0) {
 		st->stop_err = err;
-	return err < 0 ? err : 0;
+		return err;
+	}
+	/* Stops libbpf's loop; this record is consumed, the rest waits for the next poll. */
+	if (++st->drained >= RINGBUF_DRAIN_BUDGET)
+		return -EAGAIN;
+	return 0;
+}
+
+/* Whether a ring-buffer error is only the drain budget running out. */
+static bool budget_spent(const struct sn_stream *st, int err)
+{
+	return err < 0 && !st->stop_err && st->drained >= RINGBUF_DRAIN_BUDGET;
 }
 
 struct perf_sample {
@@ -137,11 +155,16 @@ int sn_stream_poll(struct sn_stream *st, int timeout_ms)
 	int n, m;
 
 	if (st->rb) {
+		st->drained = 0;
 		n = ring_buffer__poll(st->rb, timeout_ms);
+		if (budget_spent(st, n))
+			return st->drained;
 		if (n < 0)
 			return st->stop_err ? st->stop_err : n;
 		/* Records submitted without a wakeup are not signalled: take them anyway. */
 		m = ring_buffer__consume(st->rb);
+		if (budget_spent(st, m))
+			return st->drained;
 	} else {
 		n = perf_buffer__poll(st->pb, timeout_ms);
 		if (n < 0 && n != -EINTR)

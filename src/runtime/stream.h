@@ -27,6 +27,7 @@ struct sn_stream {
 	sn_record_fn fn;
 	void *ctx;
 	int stop_err;          /* what the callback returned to stop */
+	unsigned int drained;  /* records handled in the current sn_stream_poll */
 };
 
 /* The ring-buffer size to configure before load: a power of two, at least a page. */
@@ -43,8 +44,9 @@ int sn_stream_open(struct sn_stream *st, struct bpf_object *obj, bool ringbuf, u
 		   sn_record_fn fn, void *ctx);
 
 /*
- * Waits up to @timeout_ms for a wakeup, then drains everything pending. Returns the number
- * of records handled, -EINTR on a signal, or the callback's error.
+ * Waits up to @timeout_ms for a wakeup, then drains what is pending, up to a budget of
+ * records so that a producer faster than us cannot keep us here. Returns the number of
+ * records handled, -EINTR on a signal, or the callback's error.
  */
 int sn_stream_poll(struct sn_stream *st, int timeout_ms);
 
