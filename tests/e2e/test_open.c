@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -399,5 +401,54 @@ TEST(open_bad_input)
 		      "want one line about --path-prefix: %s", r.err);
 		sn_run_free(&r);
 	}
+	return 0;
+}
+
+/*
+ * Under a storm of opens faster than the reader, the ring buffer is never empty: the
+ * reader must still stop on time (--duration here; signals likewise), not when the storm
+ * ends. To keep the reader behind for sure, it runs only a fifth of the time (stopped and
+ * continued), and its output goes to /dev/null so that nothing else slows it.
+ */
+TEST(open_storm_stops_on_time)
+{
+	enum { STORMS = 4, STORM_SECS = 60, WAIT_SECS = 30 };
+	pid_t storm[STORMS], tracer;
+	int status = -1, null;
+	bool exited = false;
+
+	tracer = fork();
+	if (tracer == 0) {
+		null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(sn_binary(), sn_binary(), "open", "--json", "-d", "2", NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < STORMS; i++) {
+		storm[i] = fork();
+		if (storm[i] == 0) {
+			alarm(STORM_SECS);
+			for (;;)
+				close(open("/dev/null", O_RDONLY));
+		}
+	}
+	for (int i = 0; i < WAIT_SECS * 20 && !exited; i++) {
+		kill(tracer, SIGSTOP);
+		usleep(40000);
+		kill(tracer, SIGCONT);
+		usleep(10000);
+		exited = waitpid(tracer, &status, WNOHANG) == tracer;
+	}
+	for (int i = 0; i < STORMS; i++) {
+		kill(storm[i], SIGKILL);
+		sn_reap(storm[i]);
+	}
+	if (!exited) {
+		kill(tracer, SIGKILL);
+		sn_reap(tracer);
+	}
+	CHECK(exited, "-d 2 did not end the run within %d s of a storm", WAIT_SECS);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
 	return 0;
 }
