@@ -129,8 +129,12 @@ static __always_inline void emit(void *ctx, const struct sn_hdr *hdr, const stru
 	sn_submit(ctx, e, sizeof(*e));
 }
 
-/* A connect has sent its SYN (fentry, kprobe): called in the caller's context. */
-static __always_inline void connected(void *ctx, const struct sock *sk)
+/*
+ * A connect is under way, in the caller's context. With fentry and kprobe its SYN is out
+ * and the source port known (@port_known), so a plain record can go at once; otherwise
+ * (CLOSE -> SYN_SENT, or --latency) the caller is kept until the handshake's end.
+ */
+static __always_inline void connect_seen(void *ctx, const struct sock *sk, bool port_known)
 {
 	struct tcp_addrs a = {};
 	struct sn_hdr hdr;
@@ -144,31 +148,10 @@ static __always_inline void connected(void *ctx, const struct sock *sk)
 		return;
 	}
 	sn_fill_hdr(&hdr, TCP_REC_CONNECT);
-	if (mode == TCP_MODE_STREAM) {
+	if (mode == TCP_MODE_STREAM && port_known) {
 		emit(ctx, &hdr, &a, 0, 0);
 		return;
 	}
-	if (bpf_map_update_elem(&pending, &key, &hdr, BPF_ANY))
-		sn_count_drop();
-}
-
-/* CLOSE -> SYN_SENT (tracepoint family): the caller is current, the source port unknown. */
-static __always_inline void connect_started(const struct sock *sk)
-{
-	struct tcp_addrs a = {};
-	struct sn_hdr hdr;
-	__u64 key = (__u64)sk;
-
-	if (!sn_filter_current())
-		return;
-	read_addrs(sk, &a);
-	if (!wanted(&a))
-		return;
-	if (mode == TCP_MODE_SUMMARY) {
-		count_connect(&a);
-		return;
-	}
-	sn_fill_hdr(&hdr, TCP_REC_CONNECT);
 	if (bpf_map_update_elem(&pending, &key, &hdr, BPF_ANY))
 		sn_count_drop();
 }
@@ -192,7 +175,7 @@ static __always_inline void connect_ended(void *ctx, const struct sock *sk, int 
 	if (bpf_map_delete_elem(&pending, &key))
 		return;
 	read_addrs(sk, &a);
-	/* Closed before a source port was found: no SYN left, as connect() failed locally. */
+	/* Closed before a source port was found: connect() failed locally, no SYN went out. */
 	if (newstate == TCP_CLOSE && !a.sport)
 		return;
 	if (mode == TCP_MODE_LATENCY) {
@@ -211,8 +194,8 @@ static __always_inline void state_changed(void *ctx, const struct sock *sk, int 
 					  int newstate, bool starts)
 {
 	if (newstate == TCP_SYN_SENT) {
-		if (starts && oldstate == TCP_CLOSE)
-			connect_started(sk);
+		if (starts && oldstate == TCP_CLOSE && sn_filter_current())
+			connect_seen(ctx, sk, false);
 		return;
 	}
 	if (newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE)
@@ -302,7 +285,7 @@ static __always_inline int connect_returned(void *ctx, const struct sock *sk, in
 {
 	if (ret || inner_v4_of_v6(sk, v4) || !sn_filter_current())
 		return 0;
-	connected(ctx, sk);
+	connect_seen(ctx, sk, true);
 	return 0;
 }
 
@@ -352,7 +335,7 @@ static __always_inline int kprobe_return(void *ctx, int ret, bool v4)
 		return 0;
 	bpf_map_delete_elem(&connecting, &tid);
 	if (!ret)
-		connected(ctx, sk);
+		connect_seen(ctx, sk, true);
 	return 0;
 }
 
