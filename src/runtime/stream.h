@@ -27,6 +27,8 @@ struct sn_stream {
 	sn_record_fn fn;
 	void *ctx;
 	int stop_err;          /* what the callback returned to stop */
+	void *aligned;         /* perf records copied to 8-byte alignment */
+	size_t aligned_cap;
 };
 
 /* The ring-buffer size to configure before load: a power of two, at least a page. */
