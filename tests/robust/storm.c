@@ -6,13 +6,18 @@
  *   sn-storm open PATH N          open(PATH) and close N times, as fast as possible
  *   sn-storm exec MARKER N        fork and exec /bin/true ev-MARKER N times, one at a time
  *   sn-storm sink MARKER          read stdin to its end; count lines, lines with MARKER,
- *                                 and print the last JSON summary record seen
+ *                                 the losses bpftrace reports ("Lost N events" lines),
+ *                                 and print the last JSON summary record seen; with
+ *                                 READY_PATTERN and READY_FILE set, create READY_FILE
+ *                                 once a line holds READY_PATTERN
  *   sn-storm startup open|exec MARKER -- CMD ARGS...
  *                                 start CMD, repeat the marker action every 2 ms, and
  *                                 print the milliseconds until CMD prints a line with
  *                                 MARKER (then stop CMD)
  *
- * The storms print "ops N ns T ns_per_op X" on stdout. The execs' argument is "ev-MARKER",
+ * The storms print "ops N ns T ns_per_op X cpu_ns_per_op C" on stdout: C counts the CPU
+ * time of the storm and its children only (user and system, where the tracers' BPF
+ * programs run), so it varies less than X on a busy machine. The execs' argument is "ev-MARKER",
  * so that the exec of sn-storm itself, whose arguments hold MARKER, is not counted when
  * searching for it.
  */
@@ -25,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,10 +59,25 @@ static int parse_count(const char *s, uint64_t *n)
 	return errno || *end || !*s ? -1 : 0;
 }
 
-static void report(uint64_t ops, uint64_t ns)
+/* CPU time, user and system, of this process and its waited-for children. */
+static uint64_t cpu_ns(void)
 {
-	printf("ops %llu ns %llu ns_per_op %.1f\n", (unsigned long long)ops,
-	       (unsigned long long)ns, ops ? (double)ns / ops : 0.0);
+	struct rusage self, children;
+	uint64_t us;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	us = (self.ru_utime.tv_sec + self.ru_stime.tv_sec + children.ru_utime.tv_sec +
+	      children.ru_stime.tv_sec) * 1000000ULL +
+	     self.ru_utime.tv_usec + self.ru_stime.tv_usec + children.ru_utime.tv_usec +
+	     children.ru_stime.tv_usec;
+	return us * 1000;
+}
+
+static void report(uint64_t ops, uint64_t ns, uint64_t cpu)
+{
+	printf("ops %llu ns %llu ns_per_op %.1f cpu_ns_per_op %.1f\n", (unsigned long long)ops,
+	       (unsigned long long)ns, ops ? (double)ns / ops : 0.0, ops ? (double)cpu / ops : 0.0);
 }
 
 static int open_once(const char *path)
@@ -69,9 +90,14 @@ static int open_once(const char *path)
 	return 0;
 }
 
+/*
+ * The path and the argument live on the stack, as a shell's would live on its heap: a
+ * string literal sits in a file-backed page that the child of fork() has not mapped yet,
+ * so tracers that read argv at syscall entry (bpftrace's join()) would see nothing.
+ */
 static int exec_once(const char *marker)
 {
-	char arg[256];
+	char path[] = "/bin/true", arg[256];
 	pid_t pid;
 	int status;
 
@@ -80,7 +106,7 @@ static int exec_once(const char *marker)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execl("/bin/true", "/bin/true", arg, (char *)NULL);
+		execl(path, path, arg, (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -90,7 +116,7 @@ static int exec_once(const char *marker)
 
 static int storm(const char *what, const char *arg, uint64_t n)
 {
-	uint64_t start = now_ns();
+	uint64_t start = now_ns(), cpu = cpu_ns();
 	int err;
 
 	for (uint64_t i = 0; i < n; i++) {
@@ -100,18 +126,49 @@ static int storm(const char *what, const char *arg, uint64_t n)
 			return 1;
 		}
 	}
-	report(n, now_ns() - start);
+	report(n, now_ns() - start, cpu_ns() - cpu);
 	return 0;
+}
+
+/* What the sink keeps of the lines it reads. */
+struct sink_state {
+	const char *marker, *ready, *ready_file;
+	size_t mlen, rlen;
+	uint64_t lines, marked, lost;
+	char *summary;
+};
+
+static void sink_line(struct sink_state *st, const char *p, size_t len)
+{
+	st->lines++;
+	if (memmem(p, len, st->marker, st->mlen))
+		st->marked++;
+	else if (len > 5 && !memcmp(p, "Lost ", 5))
+		st->lost += strtoull(p + 5, NULL, 10);
+	else if (len > 18 && !memcmp(p, "{\"type\":\"summary\"", 17)) {
+		free(st->summary);
+		st->summary = strndup(p, len);
+	}
+	if (st->ready && memmem(p, len, st->ready, st->rlen)) {
+		close(open(st->ready_file, O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+		st->ready = NULL;
+	}
 }
 
 /* Reads stdin in large blocks; a line is counted once, however many markers it holds. */
 static int sink(const char *marker)
 {
-	size_t cap = 1 << 20, len = 0, mlen = strlen(marker);
-	char *buf = malloc(cap), *summary = NULL;
-	uint64_t lines = 0, marked = 0;
+	struct sink_state st = { .marker = marker, .mlen = strlen(marker) };
+	size_t cap = 1 << 20, len = 0;
+	char *buf = malloc(cap);
 	ssize_t n;
 
+	st.ready = getenv("READY_PATTERN");
+	st.ready_file = getenv("READY_FILE");
+	if (!st.ready || !st.ready_file)
+		st.ready = NULL;
+	else
+		st.rlen = strlen(st.ready);
 	if (!buf)
 		return 1;
 	while ((n = read(0, buf + len, cap - len)) > 0 || (n < 0 && errno == EINTR)) {
@@ -121,27 +178,21 @@ static int sink(const char *marker)
 			continue;
 		len += n;
 		while ((nl = memchr(p, '\n', len - (p - buf)))) {
-			lines++;
-			if (memmem(p, nl - p, marker, mlen))
-				marked++;
-			if (nl - p > 18 && !memcmp(p, "{\"type\":\"summary\"", 17)) {
-				free(summary);
-				summary = strndup(p, nl - p);
-			}
+			sink_line(&st, p, nl - p);
 			p = nl + 1;
 		}
 		len -= p - buf;
 		memmove(buf, p, len);
 		/* A line longer than the buffer is counted as it is cut. */
 		if (len == cap) {
-			lines++;
-			marked += memmem(buf, len, marker, mlen) != NULL;
+			sink_line(&st, buf, len);
 			len = 0;
 		}
 	}
-	printf("lines %llu marked %llu\n", (unsigned long long)lines, (unsigned long long)marked);
-	printf("summary %s\n", summary ? summary : "none");
-	free(summary);
+	printf("lines %llu marked %llu lost %llu\n", (unsigned long long)st.lines,
+	       (unsigned long long)st.marked, (unsigned long long)st.lost);
+	printf("summary %s\n", st.summary ? st.summary : "none");
+	free(st.summary);
 	free(buf);
 	return 0;
 }
