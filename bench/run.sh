@@ -14,8 +14,9 @@
 #    system: the tracers' BPF programs run in its system time; steadier than the wall
 #    clock on a shared machine, which is shown too), its ratio to a run with no tracer
 #    made just before (the median of REPEAT pairs), marker events printed / generated,
-#    drops as each tool reports them, the tracer's own CPU time per event generated, and
-#    its peak RSS (VmHWM). Tools print into a pipe read by one counting sink
+#    drops as each tool reports them, the run time of the tool's BPF programs per
+#    operation (kernel.bpf_stats_enabled, on for the run), the tracer's own CPU time per
+#    event generated, and its peak RSS (VmHWM). Tools print into a pipe read by one counting sink
 #    (sn-storm sink), the same reader for all.
 #  - startup: ms from launching the tool until it prints the first event of a marker
 #    action repeated every 2 ms, median of STARTUP_N (10); peers run under `stdbuf -oL`,
@@ -41,7 +42,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 missing=()
 for p in libbpf-tools bpftrace; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "bench: installing the peers: ${missing[*]}" >&2
@@ -53,38 +55,50 @@ sysnoop=$(realpath "$sysnoop")
 cc -O2 -Wall -Wextra -Werror -o "$storm" tests/robust/storm.c || exit 1
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 tick=$(getconf CLK_TCK)
+# The kernel times each BPF program run only while asked to (a few ns per run).
+bpf_stats=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -q -w kernel.bpf_stats_enabled=1
 
 work=$(mktemp -d /tmp/sn-bench.XXXXXX)
 tool_pid=
 cleanup() {
 	[ -n "$tool_pid" ] && kill -KILL "$tool_pid" 2>/dev/null
+	sysctl -q -w kernel.bpf_stats_enabled="$bpf_stats"
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
 rows=()
-row() { # scenario tool measure value ratio printed dropped tracer-cpu rss
-	local r="|" f
-	for f in "$@"; do r+=" ${f:--} |"; done
+# One table row; cells not given (or empty) show "-".
+row() { # scenario tool measure value ratio printed dropped bpf-time tracer-cpu rss
+	local r="|" i
+	for ((i = 1; i <= 10; i++)); do r+=" ${!i:--} |"; done
 	rows+=("$r")
 }
 fail_row() { # scenario tool measure why
 	local why=${4//|/\\|}
-	row "$1" "$2" "$3" "failed: ${why:0:160}" "" "" "" "" ""
+	row "$1" "$2" "$3" "failed: ${why:0:160}"
 }
 log() { echo "bench: $*" >&2; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "" }'; }
 has_cmd() { "$sysnoop" "$1" --help >/dev/null 2>&1; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+# Nanoseconds all the BPF programs PID holds have run so far.
+bpf_run_ns() {
+	cat /proc/"$1"/fdinfo/* 2>/dev/null | awk '/^run_time_ns:/ { s += $2 } END { print s + 0 }'
+}
 
 # bpftrace one-liners with the fields of the classic tools.
 cat >"$work/open.bt" <<'EOF'
-tracepoint:syscalls:sys_enter_open,tracepoint:syscalls:sys_enter_openat { @fn[tid] = args->filename; }
+tracepoint:syscalls:sys_enter_open,tracepoint:syscalls:sys_enter_openat {
+	@fn[tid] = args->filename; }
 tracepoint:syscalls:sys_exit_open,tracepoint:syscalls:sys_exit_openat /@fn[tid]/ {
-	printf("%-7d %-16s %4d %s\n", pid, comm, args->ret, str(@fn[tid])); delete(@fn[tid]); }
+	printf("%-7d %-16s %4d %s\n", pid, comm, args->ret, str(@fn[tid]));
+	delete(@fn[tid]); }
 EOF
 cat >"$work/exec.bt" <<'EOF'
-tracepoint:syscalls:sys_enter_execve { printf("%-16s %-7d %-7d ", comm, pid, curtask->real_parent->tgid); join(args->argv); }
+tracepoint:syscalls:sys_enter_execve {
+	printf("%-16s %-7d %-7d ", comm, pid, curtask->real_parent->tgid); join(args->argv); }
 EOF
 cat >"$work/count.bt" <<'EOF'
 tracepoint:raw_syscalls:sys_enter { @[args->id] = count(); }
@@ -128,9 +142,9 @@ baseline() { # label kind n: sets base_cpu (not in a subshell: base_runs must ke
 }
 
 # storm_run KIND N TOOL CMD...: one storm under CMD. Prints "cpu wall printed dropped
-# tracer_cpu_ns_per_event hwm_kib", or "failed: why".
+# tracer_cpu_ns_per_event hwm_kib bpf_ns_per_op", or "failed: why".
 storm_run() {
-	local kind=$1 n=$2 tool=$3 marker=m$RANDOM ready=r$RANDOM r printed dropped hwm t0 t1
+	local kind=$1 n=$2 tool=$3 marker=m$RANDOM ready=r$RANDOM r printed dropped hwm t0 t1 b0 b1
 	shift 3
 	touch "$work/$marker" "$work/$ready"
 	rm -f "$work/fifo" "$work/ready.flag"
@@ -154,7 +168,9 @@ storm_run() {
 		sleep 0.1
 	done
 	t0=$(cpu_ticks "$tool_pid")
+	b0=$(bpf_run_ns "$tool_pid")
 	r=$(act "$kind" "$marker" "$n" | costs)
+	b1=$(bpf_run_ns "$tool_pid")
 	sleep 1 # the tools drain
 	t1=$(cpu_ticks "$tool_pid")
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$tool_pid/status")
@@ -167,14 +183,15 @@ storm_run() {
 	printed=$(awk '/^lines/ { print $4 }' "$work/sink")
 	dropped=$(drops_of "$tool" "$work/sink" "$work/err")
 	rm -f "$work/$marker" "$work/$ready"
-	echo "$r $printed ${dropped// /_} $(((t1 - t0) * 1000000000 / tick / n)) $hwm"
+	echo "$r $printed ${dropped// /_} $(((t1 - t0) * 1000000000 / tick / n)) $hwm" \
+		"$(((b1 - b0) / n))"
 }
 
 # scenario LABEL KIND N TOOL CMD...: REPEAT pairs of runs (no tracer, then CMD); the row of
 # the median run by CPU per op, with the median of the pairs' ratios.
 scenario() {
 	local label=$1 kind=$2 n=$3 tool=$4 runs=() ratios=() r med
-	local cpu wall printed dropped tcpu hwm
+	local cpu wall printed dropped tcpu hwm bpf
 	shift 4
 	log "$label: $tool"
 	for _ in $(seq "$REPEAT"); do
@@ -188,12 +205,12 @@ scenario() {
 		ratios+=("$(awk -v a="${r%% *}" -v b="$base_cpu" 'BEGIN { print a / b }')")
 	done
 	med=$(printf '%s\n' "${runs[@]}" | sort -g -k1,1 | sed -n "$(((${#runs[@]} + 1) / 2))p")
-	read -r cpu wall printed dropped tcpu hwm <<<"$med"
+	read -r cpu wall printed dropped tcpu hwm bpf <<<"$med"
 	row "$label" "$tool" "ns per $kind: CPU of the traced process (wall)" \
 		"$(printf '%.0f (%.0f)' "$cpu" "$wall")" \
 		"$(printf '%s\n' "${ratios[@]}" | median | awk '{ printf "%.2f×", $1 }')" \
-		"$printed / $n" "${dropped//_/ }" "$(awk -v t="$tcpu" 'BEGIN { printf "%.1f µs", t / 1000 }')" \
-		"$((hwm / 1024)) MiB"
+		"$printed / $n" "${dropped//_/ }" "$bpf ns" \
+		"$(awk -v t="$tcpu" 'BEGIN { printf "%.1f µs", t / 1000 }')" "$((hwm / 1024)) MiB"
 }
 
 # The no-tracer row of a scenario, from every baseline run taken for it.
@@ -202,7 +219,7 @@ baseline_row() { # label kind
 	cpu=$(tr ',' '\n' <<<"${base_runs[$1]}" | grep . | cut -d' ' -f1 | median)
 	wall=$(tr ',' '\n' <<<"${base_runs[$1]}" | grep . | cut -d' ' -f2 | median)
 	row "$1" "no tracer (median of $(tr ',' '\n' <<<"${base_runs[$1]}" | grep -c .) runs)" \
-		"ns per $2: CPU (wall)" "$(printf '%.0f (%.0f)' "$cpu" "$wall")" "1.00×" "" "" "" ""
+		"ns per $2: CPU (wall)" "$(printf '%.0f (%.0f)' "$cpu" "$wall")" "1.00×"
 }
 
 # startup LABEL KIND TOOL CMD...: median ms of STARTUP_N launches.
@@ -220,13 +237,13 @@ startup() {
 		ms+=("$m")
 	done
 	row "$label" "$tool" "ms to the first $kind event (median of $STARTUP_N)" \
-		"$(printf '%s\n' "${ms[@]}" | median)" "" "" "" "" ""
+		"$(printf '%s\n' "${ms[@]}" | median)"
 }
 
 # Kernel-side cost: counting in the kernel, nothing per event to user space. REPEAT pairs
 # of open storms, no tracer then the tool; the median of the differences.
 cost() {
-	local tool=$1 r deltas=() ratios=() tcpus=() t0 t1
+	local tool=$1 r deltas=() ratios=() tcpus=() bpfs=() t0 t1 b0 b1
 	shift
 	log "kernel cost: $tool"
 	touch "$work/cost"
@@ -251,7 +268,9 @@ cost() {
 			return
 		fi
 		t0=$(cpu_ticks "$tool_pid")
+		b0=$(bpf_run_ns "$tool_pid")
 		r=$(act open cost "$OPEN_N" | costs)
+		b1=$(bpf_run_ns "$tool_pid")
 		t1=$(cpu_ticks "$tool_pid")
 		kill -INT "$tool_pid"
 		wait "$tool_pid" 2>/dev/null
@@ -259,11 +278,13 @@ cost() {
 		deltas+=("$(awk -v a="${r%% *}" -v b="$base_cpu" 'BEGIN { print a - b }')")
 		ratios+=("$(awk -v a="${r%% *}" -v b="$base_cpu" 'BEGIN { print a / b }')")
 		tcpus+=("$(((t1 - t0) * 1000000000 / tick / OPEN_N))")
+		bpfs+=("$(((b1 - b0) / OPEN_N))")
 	done
 	row "kernel cost" "$tool" "CPU ns added per open+close (2 syscalls), median of $REPEAT" \
 		"$(printf '%s\n' "${deltas[@]}" | median | awk '{ printf "%.0f", $1 }')" \
 		"$(printf '%s\n' "${ratios[@]}" | median | awk '{ printf "%.2f×", $1 }')" "" "" \
-		"$(printf '%s\n' "${tcpus[@]}" | median | awk '{ printf "%.2f µs", $1 / 1000 }')" ""
+		"$(printf '%s\n' "${bpfs[@]}" | median) ns" \
+		"$(printf '%s\n' "${tcpus[@]}" | median | awk '{ printf "%.2f µs", $1 / 1000 }')"
 }
 
 footprint() { # tool binary
@@ -271,11 +292,11 @@ footprint() { # tool binary
 	size=$(stat -Lc %s "$bin" | awk '{ printf "%.1f MB", $1 / 1e6 }')
 	if ldd "$bin" >/dev/null 2>&1; then
 		libs=$(ldd "$bin" | awk '$3 ~ /^\// { print $3 }')
-		row "footprint" "$tool" "binary; shared libraries (ldd)" "$size; $(wc -l <<<"$libs") libs, $(
-			xargs stat -Lc %s <<<"$libs" | awk '{ s += $1 } END { printf "%.1f MB", s / 1e6 }')" \
-			"" "" "" "" ""
+		row "footprint" "$tool" "binary; shared libraries (ldd)" \
+			"$size; $(wc -l <<<"$libs") libs, $(xargs stat -Lc %s <<<"$libs" |
+				awk '{ s += $1 } END { printf "%.1f MB", s / 1e6 }')"
 	else
-		row "footprint" "$tool" "binary; shared libraries (ldd)" "$size; static" "" "" "" "" ""
+		row "footprint" "$tool" "binary; shared libraries (ldd)" "$size; static"
 	fi
 }
 
@@ -283,8 +304,7 @@ if has_cmd open; then
 	scenario "open storm" open "$OPEN_N" "sysnoop open" "$sysnoop" open
 	scenario "open storm" open "$OPEN_N" "sysnoop open --json" "$sysnoop" open --json
 else
-	row "open storm" "sysnoop open" "-" "not measured: no open command in this build" \
-		"" "" "" "" ""
+	row "open storm" "sysnoop open" "-" "not measured: no open command in this build"
 fi
 scenario "open storm" open "$OPEN_N" "opensnoop (libbpf-tools)" /usr/sbin/opensnoop
 scenario "open storm" open "$OPEN_N" "bpftrace one-liner" bpftrace "$work/open.bt"
@@ -312,14 +332,14 @@ footprint "bpftrace" "$(command -v bpftrace)"
 if has_cmd syscount; then
 	cost "sysnoop syscount" "$sysnoop" syscount
 else
-	row "kernel cost" "sysnoop syscount" "-" "skipped: no syscount command in this build" \
-		"" "" "" "" ""
+	row "kernel cost" "sysnoop syscount" "-" "skipped: no syscount command in this build"
 fi
 cost "syscount (libbpf-tools)" stdbuf -oL /usr/sbin/syscount
 cost "bpftrace count by syscall" stdbuf -oL bpftrace "$work/count.bt"
 baseline_row "kernel cost" open
 
 echo "| scenario | tool | measure | value | vs no tracer | marker events printed / generated" \
-	"| dropped (as the tool reports) | tracer's CPU per event | peak RSS |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+	"| dropped (as the tool reports) | BPF run time per op | tracer's CPU per event |" \
+	"peak RSS |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"

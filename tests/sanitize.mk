@@ -10,8 +10,8 @@ SAN_CC      ?= clang
 SAN_DIR     := $(BUILD)/asan
 FUZZ_DIR    := $(BUILD)/fuzz
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g
-FUZZ_FLAGS  := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-	       -fno-omit-frame-pointer -O1 -g
+# A fuzzer must stop at the first report, whatever UBSAN_OPTIONS says.
+FUZZ_SAN    := address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g
 SAN_LDLIBS  := -lbpf -lelf -lz
 
 SAN_APP_OBJS  := $(patsubst src/%.c,$(SAN_DIR)/obj/%.o,$(APP_SRCS))
@@ -22,9 +22,8 @@ FUZZ_APP_OBJS := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(APP_SRCS))
 FUZZ_SRCS     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS     := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRCS))
 
-SAN_HDRS := tests/sanitize.mk $(wildcard src/runtime/*.h) src/bpf/sn_abi.h $(BUILD)/commands.gen.h \
-	    $(SKELS) \
-	    $(wildcard src/cmd/*/*.h)
+SAN_HDRS := tests/sanitize.mk $(wildcard src/runtime/*.h src/cmd/*/*.h) src/bpf/sn_abi.h \
+	    $(BUILD)/commands.gen.h $(SKELS)
 
 .PHONY: asan sanitize fuzz-build fuzz
 
@@ -35,9 +34,9 @@ $(SAN_DIR)/obj/%.o: src/%.c $(SAN_HDRS) | $(DEPS_STAMP)
 
 $(FUZZ_DIR)/obj/%.o: src/%.c $(SAN_HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(Q)$(SAN_CC) $(ALL_CFLAGS) $(FUZZ_FLAGS) -Isrc/cmd/$(call cmd_of,$*) \
-		-I$(BUILD)/skel/$(call cmd_of,$*) $(if $(filter main,$*),-Dmain=sn_main_unused) \
-		-c $< -o $@
+	$(Q)$(SAN_CC) $(ALL_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		-Isrc/cmd/$(call cmd_of,$*) -I$(BUILD)/skel/$(call cmd_of,$*) \
+		$(if $(filter main,$*),-Dmain=sn_main_unused) -c $< -o $@
 
 ifneq ($(V),1)
 $(SAN_DIR)/obj/%.o: Q = @echo "  ASAN    $@";
@@ -57,9 +56,8 @@ $(SAN_DIR)/sysnoop-e2e: $(E2E_SRCS) $(TEST_LIB_SRCS) $(wildcard tests/e2e/*.h te
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(TEST_LIB_SRCS) \
 		    $(FUZZ_APP_OBJS)
-	$(Q)$(SAN_CC) $(TEST_CFLAGS) -Itests/fuzz \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1 -g \
-		-o $@ $< tests/fuzz/fuzz.c $(TEST_LIB_SRCS) $(FUZZ_APP_OBJS) $(SAN_LDLIBS) -lm
+	$(Q)$(SAN_CC) $(TEST_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+		tests/fuzz/fuzz.c $(TEST_LIB_SRCS) $(FUZZ_APP_OBJS) $(SAN_LDLIBS) -lm
 
 asan: $(SAN_DIR)/sysnoop $(SAN_DIR)/sysnoop-unit $(SAN_DIR)/sysnoop-e2e
 

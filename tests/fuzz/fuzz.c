@@ -186,11 +186,12 @@ size_t fuzz_json_string_decode(const char *s, size_t len, char *out)
 				lo = hex4(s + i + 2, len - i - 2);
 				FUZZ_ASSERT(lo >= 0xdc00 && lo <= 0xdfff,
 					    "json: high surrogate without a low one at %zu", i);
-				o += put_utf8(out + o, 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
+				o += put_utf8(out + o,
+					      0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
 				i += 6;
 			} else {
 				FUZZ_ASSERT(u < 0xdc00 || u > 0xdfff,
-					    "json: lone low surrogate \\u%04lx is no escaped byte", u);
+					    "json: lone low surrogate \\u%04lx is no raw byte", u);
 				o += put_utf8(out + o, (uint32_t)u);
 			}
 			continue;
@@ -209,7 +210,7 @@ size_t fuzz_text_decode(const char *s, size_t len, bool quote, char *out)
 
 	while (i < len) {
 		if (s[i] != '\\') {
-			FUZZ_ASSERT(!quote || s[i] != '"', "text: bare quote inside quotes at %zu", i);
+			FUZZ_ASSERT(!quote || s[i] != '"', "text: bare quote in quotes at %zu", i);
 			out[o++] = s[i++];
 			continue;
 		}

@@ -28,7 +28,8 @@ static void check_utf8_decoders(const unsigned char *p, size_t n)
 		size_t a = sn_utf8_decode(p + i, n - i, &cp1);
 		size_t b = fuzz_utf8_len(p + i, n - i, &cp2);
 
-		FUZZ_ASSERT(a == b, "sn_utf8_decode says %zu bytes at %zu, the reference %zu", a, i, b);
+		FUZZ_ASSERT(a == b, "sn_utf8_decode: %zu bytes at %zu, the reference %zu", a, i,
+			    b);
 		FUZZ_ASSERT(!a || cp1 == cp2, "sn_utf8_decode: U+%04X, the reference U+%04X", cp1,
 			    cp2);
 	}
@@ -102,8 +103,8 @@ static void check_emit(FILE *null, const char *s, size_t n, size_t raw_len, bool
 	FUZZ_ASSERT(json_get_str(e.row.data, "s", dec, n + 1) == (long)raw_len &&
 			    !memcmp(dec, s, raw_len),
 		    "JSON member s does not decode back");
-	FUZZ_ASSERT(json_array_len(e.row.data, "v") == (long)items, "JSON list: %ld items, want %zu",
-		    json_array_len(e.row.data, "v"), items);
+	FUZZ_ASSERT(json_array_len(e.row.data, "v") == (long)items,
+		    "JSON list: %ld items, want %zu", json_array_len(e.row.data, "v"), items);
 	for (size_t i = 0, off = 0; i < items; i++) {
 		size_t item = strnlen(s + off, n - off);
 

@@ -7,8 +7,9 @@
  * valid JSON with --json, terminal-safe (valid UTF-8, no controls) in a table.
  *
  * SN_FUZZ_COMMAND=NAME fuzzes one command (the stage runs each with its own corpus);
- * otherwise byte 0 picks it. SN_FUZZ_LIST=1 lists the commands that have a handler. Byte 1: bit 0 JSON, bit 1 a TIME column, bit 2 turn on the
- * command's own flag options (those taking no argument). The rest is the record.
+ * otherwise byte 0 picks it. SN_FUZZ_LIST=1 lists the commands that have a handler.
+ * Byte 1: bit 0 JSON, bit 1 a TIME column, bit 2 turn on the command's own flag options
+ * (those taking no argument). The rest is the record.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -116,7 +117,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		t->broken[1] = setup(t, 1) != 0;
 		t->broken[0] = setup(t, 0) != 0;
 		if (t->broken[0] && t->broken[1]) {
-			fprintf(stderr, "fuzz_handle: %s: cannot be set up, not fuzzed\n", cmd->name);
+			fprintf(stderr, "fuzz_handle: %s: cannot be set up, not fuzzed\n",
+				cmd->name);
 			exit(1);
 		}
 		nr_targets++;

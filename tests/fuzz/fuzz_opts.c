@@ -131,7 +131,8 @@ static void check_values(const char *arg, const char *next, int sigbuf_len, bool
 	FUZZ_ASSERT(!r || !all_digits(arg) || strlen(arg) > 19, "sn_parse_uint('%s') refused",
 		    arg);
 	if (!sn_parse_uint(arg, 100, &v))
-		FUZZ_ASSERT(v <= 100, "sn_parse_uint: %llu above its maximum", (unsigned long long)v);
+		FUZZ_ASSERT(v <= 100, "sn_parse_uint: %llu above the maximum",
+			    (unsigned long long)v);
 	if (!sn_parse_seconds(arg, &d))
 		FUZZ_ASSERT(d > 0 && d <= 1e9 && isfinite(d), "sn_parse_seconds('%s'): %g", arg, d);
 	if (!sn_parse_size(arg, &v))
