@@ -3,8 +3,9 @@
 # Idempotent: does nothing when every package is already there.
 set -euo pipefail
 
+# libclang-rt-14-dev: clang's sanitizer and libFuzzer runtimes (make sanitize, make fuzz).
 pkgs=(clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libzstd-dev libc6-dev make gcc
-      python3 util-linux iproute2)
+      python3 util-linux iproute2 libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -23,3 +23,5 @@ e2e: $(BUILD)/sysnoop $(BUILD)/sysnoop-e2e
 # The whole suite: unit, end-to-end, sanitizers, kernel matrix; ends with "N passed, N failed".
 test: $(BUILD)/sysnoop $(BUILD)/sysnoop-unit $(BUILD)/sysnoop-e2e
 	@tests/run
+
+include tests/sanitize.mk

@@ -30,7 +30,8 @@ void sn_emit_free(struct sn_emit *e)
 
 void sn_format_time(const struct sn_emit *e, uint64_t ts_ns, bool iso, char *out, size_t len)
 {
-	int64_t real = (int64_t)ts_ns + e->mono_to_real_ns;
+	/* Unsigned, so a garbage stamp wraps (defined) instead of overflowing (undefined). */
+	int64_t real = (int64_t)(ts_ns + (uint64_t)e->mono_to_real_ns);
 	time_t secs = real / 1000000000LL;
 	long usec = (real % 1000000000LL) / 1000;
 	struct tm tm;

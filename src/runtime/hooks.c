@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "features.h"
@@ -39,8 +40,8 @@ int sn_hook_parse(const char *name)
 /* Calls @fn on each space-separated word of @list until it returns non-zero. */
 static int for_each_word(const char *list, int (*fn)(const char *word, void *ctx), void *ctx)
 {
-	char word[128];
 	const char *p = list;
+	char *word;
 	size_t n;
 	int ret;
 
@@ -49,11 +50,12 @@ static int for_each_word(const char *list, int (*fn)(const char *word, void *ctx
 		n = strcspn(p, " ");
 		if (!n)
 			break;
-		if (n >= sizeof(word))
-			n = sizeof(word) - 1;
-		memcpy(word, p, n);
-		word[n] = '\0';
+		/* Whole, however long: a cut word would match a shorter name, or its tail another. */
+		word = strndup(p, n);
+		if (!word)
+			return -ENOMEM;
 		ret = fn(word, ctx);
+		free(word);
 		if (ret)
 			return ret;
 		p += n;

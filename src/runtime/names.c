@@ -14,10 +14,11 @@
 
 const char *sn_errno_name(int err)
 {
+	/* Range first: -INT_MIN does not exist. */
+	if (err == 0 || err > ERRNO_MAX || err < -ERRNO_MAX)
+		return NULL;
 	if (err < 0)
 		err = -err;
-	if (err == 0 || err > ERRNO_MAX)
-		return NULL;
 	return strerrorname_np(err);
 }
 

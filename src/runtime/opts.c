@@ -366,7 +366,11 @@ int sn_opts_parse(const struct sn_command *cmd, int argc, char **argv, struct sn
 	shortopts[nshort] = '\0';
 
 	opterr = 0;
-	optind = 1;
+	/*
+	 * 0, not 1: getopt also resets its position inside a cluster of short options, which
+	 * otherwise still points into the previous argv after a parse that stopped mid-cluster.
+	 */
+	optind = 0;
 	while ((key = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const struct sn_opt *o;
 		bool common;

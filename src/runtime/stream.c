@@ -96,15 +96,36 @@ struct perf_lost {
 	uint64_t lost;
 };
 
+/*
+ * A perf sample's raw data starts 4 bytes past an 8-byte boundary, but commands read their
+ * records as structs with 64-bit members (as ring-buffer records are aligned): copy it.
+ */
+static const void *perf_align(struct sn_stream *st, const struct perf_sample *ps)
+{
+	void *buf;
+
+	if (!((uintptr_t)ps->data & 7))
+		return ps->data;
+	if (ps->size > st->aligned_cap) {
+		buf = realloc(st->aligned, ps->size);
+		if (!buf)
+			return NULL;
+		st->aligned = buf;
+		st->aligned_cap = ps->size;
+	}
+	return memcpy(st->aligned, ps->data, ps->size);
+}
+
 static enum bpf_perf_event_ret perf_event(void *ctx, int cpu, struct perf_event_header *ev)
 {
 	struct sn_stream *st = ctx;
+	const void *data;
 	int err;
 
 	switch (ev->type) {
 	case PERF_RECORD_SAMPLE:
-		err = st->fn(st->ctx, ((struct perf_sample *)ev)->data,
-			     ((struct perf_sample *)ev)->size);
+		data = perf_align(st, (struct perf_sample *)ev);
+		err = data ? st->fn(st->ctx, data, ((struct perf_sample *)ev)->size) : -ENOMEM;
 		if (err < 0) {
 			st->stop_err = err;
 			return LIBBPF_PERF_EVENT_DONE;
@@ -216,6 +237,9 @@ void sn_stream_close(struct sn_stream *st)
 {
 	ring_buffer__free(st->rb);
 	perf_buffer__free(st->pb);
+	free(st->aligned);
 	st->rb = NULL;
 	st->pb = NULL;
+	st->aligned = NULL;
+	st->aligned_cap = 0;
 }

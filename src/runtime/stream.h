@@ -31,6 +31,8 @@ struct sn_stream {
 	unsigned int drained;
 	uint64_t drain_end;
 	bool out_of_time;
+	void *aligned;         /* perf records copied to 8-byte alignment */
+	size_t aligned_cap;
 };
 
 /* The ring-buffer size to configure before load: a power of two, at least a page. */
