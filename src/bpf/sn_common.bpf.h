@@ -181,12 +181,19 @@ static __always_inline void sn_fill_hdr(struct sn_hdr *hdr, __u32 type)
 }
 
 /*
- * Batched wakeups: a submit wakes the consumer only once enough is pending; otherwise user
- * space finds the records on its next timed drain.
+ * Batched wakeups: a submit wakes the consumer only when the pending data crosses the
+ * high-water mark, otherwise user space finds the records on its next timed drain. Waking
+ * on every submit above the mark instead costs an irq_work per record exactly when the
+ * consumer is already behind. The band (a record's size plus 16 KiB) keeps a crossing from
+ * going unseen when CPUs reserve at the same time; the timed drain backs it up anyway.
+ * @pending_before: pending bytes before this record, @size: the record's.
  */
-static __always_inline __u64 sn_wakeup_flag(void)
+#define SN_WAKEUP_BAND 16384
+
+static __always_inline __u64 sn_wakeup_flag(__u64 pending_after, __u32 size)
 {
-	if (bpf_ringbuf_query(&sn_ringbuf, BPF_RB_AVAIL_DATA) >= sn_cfg.wakeup_bytes)
+	if (pending_after >= sn_cfg.wakeup_bytes &&
+	    pending_after < sn_cfg.wakeup_bytes + size + SN_WAKEUP_BAND)
 		return BPF_RB_FORCE_WAKEUP;
 	return BPF_RB_NO_WAKEUP;
 }
@@ -209,7 +216,10 @@ static __always_inline void *sn_reserve(__u32 size)
 static __always_inline void sn_submit(void *ctx, void *rec, __u32 size)
 {
 	if (sn_cfg.flags & SN_CFG_RINGBUF) {
-		bpf_ringbuf_submit(rec, sn_wakeup_flag());
+		/* The reservation already counts as pending. */
+		bpf_ringbuf_submit(rec, sn_wakeup_flag(bpf_ringbuf_query(&sn_ringbuf,
+									  BPF_RB_AVAIL_DATA),
+							size));
 		return;
 	}
 	if (bpf_perf_event_output(ctx, &sn_perfbuf, BPF_F_CURRENT_CPU, rec, size))
@@ -229,7 +239,11 @@ static __always_inline void sn_output(void *ctx, void *data, __u32 size)
 	long err;
 
 	if (sn_cfg.flags & SN_CFG_RINGBUF)
-		err = bpf_ringbuf_output(&sn_ringbuf, data, size, sn_wakeup_flag());
+		err = bpf_ringbuf_output(&sn_ringbuf, data, size,
+					 sn_wakeup_flag(bpf_ringbuf_query(&sn_ringbuf,
+									  BPF_RB_AVAIL_DATA) +
+							size,
+							size));
 	else
 		err = bpf_perf_event_output(ctx, &sn_perfbuf, BPF_F_CURRENT_CPU, data, size);
 	if (err)

@@ -56,16 +56,21 @@ int sn_buf_printf(struct sn_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* One pass when the text fits in what is allocated, the common case. */
+	if (sn_buf_reserve(b, 64))
+		return -ENOMEM;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return -EINVAL;
-	if (sn_buf_reserve(b, n))
-		return -ENOMEM;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= b->cap - b->len) {
+		if (sn_buf_reserve(b, n))
+			return -ENOMEM;
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += n;
 	return 0;
 }

@@ -28,23 +28,79 @@ void sn_emit_free(struct sn_emit *e)
 	sn_buf_free(&e->row);
 }
 
-void sn_format_time(const struct sn_emit *e, uint64_t ts_ns, bool iso, char *out, size_t len)
+/* Writes @v in decimal ending just before @end; returns where it starts. */
+static char *u64_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* Decimal numbers without printf: the emitter's hot path on a busy system. */
+static void put_u64(struct sn_buf *b, uint64_t v)
+{
+	char digits[24], *end = digits + sizeof(digits);
+	char *start = u64_digits(end, v);
+
+	sn_buf_put(b, start, end - start);
+}
+
+static void put_s64(struct sn_buf *b, int64_t v)
+{
+	if (v < 0) {
+		sn_buf_putc(b, '-');
+		put_u64(b, -(uint64_t)v);
+	} else {
+		put_u64(b, v);
+	}
+}
+
+/* @v zero-padded to @width digits. */
+static void put_padded(char *out, uint64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		out[i] = '0' + v % 10;
+}
+
+void sn_format_time(struct sn_emit *e, uint64_t ts_ns, bool iso, char *out, size_t len)
 {
 	/* Unsigned, so a garbage stamp wraps (defined) instead of overflowing (undefined). */
 	int64_t real = (int64_t)(ts_ns + (uint64_t)e->mono_to_real_ns);
-	time_t secs = real / 1000000000LL;
+	int64_t secs = real / 1000000000LL;
 	long usec = (real % 1000000000LL) / 1000;
+	char frac[9];
 	struct tm tm;
-	char base[32];
+	time_t t = secs;
 
-	if (iso) {
-		gmtime_r(&secs, &tm);
-		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(out, len, "%s.%06ldZ", base, usec);
-	} else {
-		localtime_r(&secs, &tm);
-		strftime(base, sizeof(base), "%H:%M:%S", &tm);
-		snprintf(out, len, "%s.%06ld", base, usec);
+	/* strftime and the time zone lookup once a second, not once a record. */
+	if (e->time_secs[iso] != secs || !e->time_base[iso][0]) {
+		if (iso) {
+			gmtime_r(&t, &tm);
+			strftime(e->time_base[iso], sizeof(e->time_base[iso]), "%Y-%m-%dT%H:%M:%S",
+				 &tm);
+		} else {
+			localtime_r(&t, &tm);
+			strftime(e->time_base[iso], sizeof(e->time_base[iso]), "%H:%M:%S", &tm);
+		}
+		e->time_secs[iso] = secs;
+	}
+	if (usec < 0) {
+		snprintf(out, len, "%s.%06ld%s", e->time_base[iso], usec, iso ? "Z" : "");
+		return;
+	}
+	frac[0] = '.';
+	put_padded(frac + 1, usec, 6);
+	frac[7] = iso ? 'Z' : '\0';
+	frac[8] = '\0';
+	size_t base_len = strlen(e->time_base[iso]);
+
+	if (base_len + sizeof(frac) <= len) {
+		memcpy(out, e->time_base[iso], base_len);
+		memcpy(out + base_len, frac, sizeof(frac));
+	} else if (len) {
+		out[0] = '\0';
 	}
 }
 
@@ -100,7 +156,9 @@ void sn_emit_begin(struct sn_emit *e, const char *type, uint64_t ts_ns)
 		e->first = false;
 		if (ts_ns) {
 			sn_format_time(e, ts_ns, true, ts, sizeof(ts));
-			sn_buf_printf(&e->row, ",\"ts\":\"%s\"", ts);
+			sn_buf_puts(&e->row, ",\"ts\":\"");
+			sn_buf_puts(&e->row, ts);
+			sn_buf_putc(&e->row, '"');
 		}
 		return;
 	}
@@ -142,7 +200,7 @@ void sn_emit_u64(struct sn_emit *e, const struct sn_field *f, uint64_t v)
 {
 	if (!field_open(e, f))
 		return;
-	sn_buf_printf(&e->row, "%" PRIu64, v);
+	put_u64(&e->row, v);
 	field_close(e, f);
 }
 
@@ -150,7 +208,7 @@ void sn_emit_s64(struct sn_emit *e, const struct sn_field *f, int64_t v)
 {
 	if (!field_open(e, f))
 		return;
-	sn_buf_printf(&e->row, "%" PRId64, v);
+	put_s64(&e->row, v);
 	field_close(e, f);
 }
 
@@ -169,7 +227,11 @@ void sn_emit_ms(struct sn_emit *e, const struct sn_field *f, uint64_t ns)
 {
 	if (!field_open(e, f))
 		return;
-	sn_buf_printf(&e->row, "%" PRIu64 ".%03" PRIu64, ns / 1000000, (ns / 1000) % 1000);
+	char frac[4] = { '.' };
+
+	put_u64(&e->row, ns / 1000000);
+	put_padded(frac + 1, (ns / 1000) % 1000, 3);
+	sn_buf_put(&e->row, frac, sizeof(frac));
 	field_close(e, f);
 }
 

@@ -29,6 +29,9 @@ struct sn_emit {
 	size_t col_start;  /* where the current table column began, for padding */
 	bool first;        /* no field in this JSON record yet */
 	int err;           /* the first write error (-EPIPE when the reader went away) */
+	/* The last second formatted, ISO and local: records come many to a second. */
+	int64_t time_secs[2];
+	char time_base[2][32];
 };
 
 void sn_emit_init(struct sn_emit *e, FILE *out, bool json, bool timestamp);
@@ -64,6 +67,6 @@ void sn_emit_end(struct sn_emit *e);
 int sn_emit_flush(struct sn_emit *e);
 
 /* Formats a CLOCK_MONOTONIC stamp as wall-clock time: ISO 8601 UTC or HH:MM:SS.uuuuuu. */
-void sn_format_time(const struct sn_emit *e, uint64_t ts_ns, bool iso, char *out, size_t len);
+void sn_format_time(struct sn_emit *e, uint64_t ts_ns, bool iso, char *out, size_t len);
 
 #endif /* SN_EMIT_H */

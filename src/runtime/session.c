@@ -293,6 +293,7 @@ static int stream_loop(struct sn_session *s, struct sn_stream *st)
 {
 	uint64_t start = now_ns(), deadline = 0, next_report = start + DROP_REPORT_NS;
 	uint64_t reported = 0, dropped, interval = 0, next_interval = 0;
+	bool backlog = false;
 	int err = 0;
 
 	if (s->opts.duration > 0)
@@ -320,7 +321,9 @@ static int stream_loop(struct sn_session *s, struct sn_stream *st)
 			if (deadline - now < (uint64_t)timeout * 1000000)
 				timeout = (int)((deadline - now) / 1000000) + 1;
 		}
-		err = sn_stream_poll(st, timeout);
+		/* With a backlog, drain again at once: only an empty buffer is worth a sleep. */
+		err = sn_stream_poll(st, backlog ? 0 : timeout);
+		backlog = err > 0;
 		if (err == -EINTR)
 			err = 0;
 		if (err < 0)

@@ -420,6 +420,7 @@ __attribute__((noinline)) void sn_profile_pre_exec_spin(double secs)
 		for (unsigned long i = 0; i < 1000000; i++)
 			sum += i;
 	} while (busy_now() < end);
+	(void)sum;
 }
 
 static bool comm_and_function(const char *line, void *want)

@@ -17,6 +17,9 @@
 
 #include "fuzz.h"
 #include "json.h"
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "runtime/command.h"
 #include "runtime/opts.h"
 
@@ -56,15 +59,40 @@ static ssize_t checking_write(void *cookie, const char *buf, size_t size)
 	return size;
 }
 
-/* Parses the options of variant @flags_on (own flags off or on), then configures. */
+/*
+ * Whether the command accepts @argv: tried in a child, since a command keeps what it
+ * parsed in static state that a refused parse would leave half set.
+ */
+static bool accepted(struct target *t, int argc, char **argv)
+{
+	struct sn_common c;
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		_exit(sn_opts_parse(t->cmd, argc, argv, &c) ? 1 : 0);
+	}
+	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	       !WEXITSTATUS(status);
+}
+
+/*
+ * Parses the options of variant @flags_on (own flags off, or on: every flag the command
+ * accepts together with the ones before it), then configures.
+ */
 static int setup(struct target *t, int flags_on)
 {
 	char *argv[FUZZ_MAX_ARGS] = { (char *)t->cmd->name };
 	int argc = 1, err;
 
-	for (const struct sn_opt *o = t->cmd->opts; flags_on && o && o->name; o++)
-		if (!o->arg && argc < FUZZ_MAX_ARGS - 1)
-			asprintf(&argv[argc++], "--%s", o->name);
+	for (const struct sn_opt *o = t->cmd->opts; flags_on && o && o->name; o++) {
+		if (o->arg || argc >= FUZZ_MAX_ARGS - 1)
+			continue;
+		asprintf(&argv[argc++], "--%s", o->name);
+		if (!accepted(t, argc, argv))
+			free(argv[--argc]); /* mutually exclusive with an earlier flag */
+	}
 	err = sn_opts_parse(t->cmd, argc, argv, &t->s.opts);
 	for (int i = 1; i < argc; i++)
 		free(argv[i]);

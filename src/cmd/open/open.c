@@ -168,7 +168,7 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	if (e->ret < 0) {
 		err = sn_errno_name(e->ret);
 		if (!err) {
-			snprintf(text, sizeof(text), "%d", -e->ret);
+			snprintf(text, sizeof(text), "%lld", -(long long)e->ret);
 			err = text;
 		}
 		sn_emit_text(out, &fields[F_ERROR], err);

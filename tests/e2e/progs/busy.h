@@ -33,6 +33,7 @@ __attribute__((noinline)) void sn_busy_loop_marker(double secs)
 		for (unsigned long i = 0; i < 10000000; i++)
 			sum += i;
 	} while (busy_now() < end);
+	(void)sum;
 }
 
 /* Reads /dev/zero for @secs seconds of CPU time, most of it in the kernel. */
