@@ -404,6 +404,15 @@ TEST(open_bad_input)
 	return 0;
 }
 
+/* What @fd (a file) holds, from its start, NUL-terminated in @buf. */
+static const char *file_text(int fd, char *buf, size_t len)
+{
+	ssize_t n = pread(fd, buf, len - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
 /*
  * Under a storm of opens faster than the reader, the ring buffer is never empty: the
  * reader must still stop on time (--duration here; signals likewise), not when the storm
@@ -414,16 +423,29 @@ TEST(open_storm_stops_on_time)
 {
 	enum { STORMS = 4, STORM_SECS = 60, WAIT_SECS = 30 };
 	pid_t storm[STORMS], tracer;
-	int status = -1, null;
+	char errors[512];
+	int status = -1, err_fd;
 	bool exited = false;
+	FILE *f = tmpfile();
 
+	CHECK(f, "tmpfile: %s", strerror(errno));
+	err_fd = fileno(f);
 	tracer = fork();
 	if (tracer == 0) {
-		null = open("/dev/null", O_WRONLY);
-		dup2(null, 1);
-		dup2(null, 2);
+		dup2(open("/dev/null", O_WRONLY), 1);
+		dup2(err_fd, 2);
 		execl(sn_binary(), sn_binary(), "open", "--json", "-d", "2", NULL);
 		_exit(127);
+	}
+	/* Stopping it while it loads would interrupt the verifier (EAGAIN): wait till it traces. */
+	for (int i = 0; i < WAIT_SECS * 10 && !strstr(file_text(err_fd, errors, sizeof(errors)),
+						      "tracing with"); i++)
+		usleep(100000);
+	if (!strstr(errors, "tracing with")) {
+		kill(tracer, SIGKILL);
+		sn_reap(tracer);
+		fclose(f);
+		CHECK(false, "sysnoop did not start: %s", errors);
 	}
 	for (int i = 0; i < STORMS; i++) {
 		storm[i] = fork();
@@ -448,7 +470,9 @@ TEST(open_storm_stops_on_time)
 		kill(tracer, SIGKILL);
 		sn_reap(tracer);
 	}
-	CHECK(exited, "-d 2 did not end the run within %d s of a storm", WAIT_SECS);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+	file_text(err_fd, errors, sizeof(errors));
+	fclose(f);
+	CHECK(exited, "-d 2 did not end the run within %d s of a storm: %s", WAIT_SECS, errors);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x: %s", status, errors);
 	return 0;
 }
