@@ -65,7 +65,7 @@ TEST(flame_merges_and_orders)
 TEST(flame_hostile_names)
 {
 	const char *evil[] = { "<b>&\"x'", "]]></script><script>alert(1)</script>",
-			       "\x01" "bad\xff" };
+			       ("\x01" "bad\xff") };
 	const unsigned char kinds[] = { FLAME_PROCESS, FLAME_USER, FLAME_KERNEL };
 	struct flame *f = flame_new();
 	char *svg, *frames;

@@ -161,7 +161,7 @@ TEST(syms_own_process)
 TEST(syms_folded_line)
 {
 	const char *frames[] = { "comm", "main", "a;b", "bad\nname", "x\\y", "has space",
-				 "\xff" "z" };
+				 ("\xff" "z") };
 	struct sn_buf b = {};
 
 	CHECK(!sn_stack_fold(&b, frames, 7, 42));
