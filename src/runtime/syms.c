@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "sort.h"
 #include "syms.h"
 
 /* How far a symbol without a size reaches when no symbol follows it. */
@@ -136,7 +137,7 @@ void sn_symtab_sort(struct sn_symtab *t)
 
 	if (!t->nr)
 		return;
-	qsort(t->syms, t->nr, sizeof(*t->syms), sym_cmp);
+	sn_qsort(t->syms, t->nr, sizeof(*t->syms), sym_cmp);
 	for (size_t i = 1; i < t->nr; i++)
 		if (t->syms[i].addr != t->syms[out].addr)
 			t->syms[++out] = t->syms[i];

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "runtime/sort.h"
 #include "runtime/command.h"
 #include "runtime/hist.h"
 #include "runtime/log.h"
@@ -210,7 +211,7 @@ static int drain(struct biolat_bpf *skel)
 		n++;
 	}
 	free(all);
-	qsort(env.rows, n, sizeof(*env.rows), row_cmp);
+	sn_qsort(env.rows, n, sizeof(*env.rows), row_cmp);
 	return n;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <bpf/libbpf.h>
 
+#include "runtime/sort.h"
 #include "runtime/command.h"
 #include "runtime/log.h"
 #include "runtime/maps.h"
@@ -268,7 +269,7 @@ static int report(struct sn_session *s, bool final)
 		return err;
 	}
 	sn_percpu_sum(bpf_map__fd(skel->maps.map_full), 0, &full);
-	qsort(rows.v, rows.nr, sizeof(*rows.v), row_cmp);
+	sn_qsort(rows.v, rows.nr, sizeof(*rows.v), row_cmp);
 	if (s->opts.interval && !out->json) {
 		char when[40];
 

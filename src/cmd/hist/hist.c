@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <bpf/libbpf.h>
 
+#include "runtime/sort.h"
 #include "runtime/command.h"
 #include "runtime/hist.h"
 #include "runtime/log.h"
@@ -307,7 +308,7 @@ static int report(struct sn_session *s, bool final)
 		merge(&env.rows[i], i);
 		s->events += env.rows[i].h.count + (env.value_ret ? env.rows[i].errors : 0);
 	}
-	qsort(env.rows, n, sizeof(*env.rows), row_cmp);
+	sn_qsort(env.rows, n, sizeof(*env.rows), row_cmp);
 	if (s->out.json) {
 		emit_json(s, n, ts, map_full);
 		return 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/sort.h"
 #include "runtime/buf.h"
 #include "flame.h"
 
@@ -126,7 +127,7 @@ static int prepare(struct node *n, int depth, double px_per_sample)
 {
 	int max = depth;
 
-	qsort(n->kids, n->nr_kids, sizeof(*n->kids), node_cmp);
+	sn_qsort(n->kids, n->nr_kids, sizeof(*n->kids), node_cmp);
 	for (size_t i = 0; i < n->nr_kids; i++) {
 		int d;
 

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "runtime/sort.h"
 #include "runtime/command.h"
 #include "runtime/log.h"
 #include "runtime/maps.h"
@@ -307,7 +308,7 @@ static struct tally_item **tally_sorted(const struct tally *t)
 	for (int b = 0; b < TALLY_BUCKETS; b++)
 		for (struct tally_item *it = t->buckets[b]; it; it = it->next)
 			v[n++] = it;
-	qsort(v, n, sizeof(*v), tally_cmp);
+	sn_qsort(v, n, sizeof(*v), tally_cmp);
 	return v;
 }
 
@@ -685,8 +686,8 @@ static void release_stacks(struct sn_session *s, struct report *r)
 		keep[nr_keep++] = key->user_stack_id;
 		keep[nr_keep++] = key->kern_stack_id;
 	}
-	qsort(keep, nr_keep, sizeof(*keep), id_cmp);
-	qsort(r->ids, r->nr_ids, sizeof(*r->ids), id_cmp);
+	sn_qsort(keep, nr_keep, sizeof(*keep), id_cmp);
+	sn_qsort(r->ids, r->nr_ids, sizeof(*r->ids), id_cmp);
 	for (size_t i = 0; i < r->nr_ids; i++) {
 		if (i && r->ids[i] == r->ids[i - 1])
 			continue;

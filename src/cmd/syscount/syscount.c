@@ -8,6 +8,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
+#include "runtime/sort.h"
 #include "runtime/command.h"
 #include "runtime/log.h"
 #include "runtime/names.h"
@@ -299,7 +300,7 @@ static int report(struct sn_session *s, bool final)
 		calls += env.rows[i].count;
 	}
 	s->events += calls;
-	qsort(env.rows, n, sizeof(*env.rows), row_cmp);
+	sn_qsort(env.rows, n, sizeof(*env.rows), row_cmp);
 	shown = env.top && env.top < (uint64_t)n ? (int)env.top : n;
 
 	if (!s->out.json) {

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "runtime/sort.h"
 #include "runtime/command.h"
 #include "runtime/log.h"
 #include "runtime/names.h"
@@ -263,7 +264,7 @@ static int print_summary(struct sn_session *s, struct tcpconnect_bpf *skel)
 			continue;
 		rows[n++].key = key;
 	}
-	qsort(rows, n, sizeof(*rows), by_count);
+	sn_qsort(rows, n, sizeof(*rows), by_count);
 	sn_emit_header(&s->out, summary_fields);
 	for (size_t i = 0; i < n; i++) {
 		const struct tcp_addrs *a = &rows[i].key;
