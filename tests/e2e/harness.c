@@ -38,6 +38,13 @@ const char *sn_binary(void)
 	return beside;
 }
 
+bool sn_emulated(void)
+{
+	const char *env = getenv("SN_EMULATED");
+
+	return env && !strcmp(env, "1");
+}
+
 const char *sn_marker(void)
 {
 	static char marker[64];

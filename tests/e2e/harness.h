@@ -61,6 +61,12 @@ int sn_count_records(struct sn_run *r, const char *type,
  */
 bool sn_progs_gone(struct sn_run *r);
 
+/*
+ * Whether the driver runs under CPU emulation (the kernel matrix sets SN_EMULATED=1): a
+ * guest under TCG is ten times slower, so wall-clock expectations do not hold there.
+ */
+bool sn_emulated(void);
+
 /* A string unique to this test run, for marker arguments and file names. */
 const char *sn_marker(void);
 

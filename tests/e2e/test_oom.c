@@ -177,6 +177,13 @@ static bool hook_sees_control(const struct sn_tctx *t)
  * memory and allocator change what they use and which of them the killer picks.
  */
 #if defined(__SANITIZE_ADDRESS__)
+#define SN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SN_ASAN 1
+#endif
+#endif
+#ifdef SN_ASAN
 #define SKIP_UNDER_ASAN() SKIP("the driver runs under AddressSanitizer, which distorts memory use")
 #else
 #define SKIP_UNDER_ASAN() do { } while (0)

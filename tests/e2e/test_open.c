@@ -40,13 +40,15 @@ static int create_file(const char *path)
 /* Opens an existing marker file from this process and checks its record field by field. */
 static int open_roundtrip(struct sn_tctx *t, const char *transport)
 {
-	const char *args[] = { "open", "--json", transport, NULL };
-	char path[128];
+	char path[128], pid[16];
+	/* Only this process: the summary's drops then count only what the test generates. */
+	const char *args[] = { "open", "--json", transport, "-p", pid, NULL };
 	struct sn_run r;
 	const char *line;
 	int64_t v;
 	int fd;
 
+	snprintf(pid, sizeof(pid), "%d", getpid());
 	marker_path(path, sizeof(path), "-exists");
 	CHECK(!create_file(path), "creating %s: %s", path, strerror(errno));
 	CHECK(!sn_start(t, &r, args), "%s", r.why);
@@ -427,6 +429,9 @@ TEST(open_storm_stops_on_time)
 	int status = -1, err_fd;
 	bool exited = false;
 	FILE *f = tmpfile();
+
+	if (sn_emulated())
+		SKIP("a storm under CPU emulation starves the reader past any deadline");
 
 	CHECK(f, "tmpfile: %s", strerror(errno));
 	err_fd = fileno(f);
