@@ -80,9 +80,13 @@ TEST_HOOKS(hist_nanosleep_latency, "hist")
 		      json_str_eq(line, "unit", "us"),
 	      "header fields: %s", line);
 	CHECK(json_array_len(line, "histograms") == 1, "want one histogram: %s", line);
-	/* Under emulation a 10 ms sleep can overrun its bucket; min below still holds. */
+	/*
+	 * A wakeup delayed past 16 ms by a load spike lands one bucket up, so most, not all,
+	 * of the sleeps must be in the 10 ms bucket; under emulation a sleep can overrun it
+	 * at any time. min, below, holds everywhere.
+	 */
 	if (!sn_emulated()) {
-		CHECK(object_u64(line, "\"low\":8192,", "count", &count) && count >= 50,
+		CHECK(object_u64(line, "\"low\":8192,", "count", &count) && count >= 45,
 		      "the [8192, 16384) us bucket should hold the 50 sleeps of 10 ms: %s", line);
 		CHECK(object_u64(line, "\"low\":8192,", "high", &count) && count == 16384, "%s",
 		      line);
