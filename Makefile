@@ -44,7 +44,7 @@ endif
 # The command a source belongs to: "exec" for cmd/exec/exec; empty for the runtime.
 cmd_of = $(if $(filter cmd/%,$(1)),$(word 2,$(subst /, ,$(1))))
 
-.PHONY: all test unit e2e clean deps format
+.PHONY: all test unit e2e clean deps format FORCE
 .SECONDARY:
 all: $(BUILD)/sysnoop
 
@@ -60,7 +60,8 @@ $(BUILD)/vmlinux.h: | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/commands.gen.h: $(wildcard src/cmd/*) | $(DEPS_STAMP)
+# Rewritten only when the list changes, but checked every time, so a removed command goes.
+$(BUILD)/commands.gen.h: FORCE | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@printf '%s\n' $(foreach c,$(CMDS),'SN_COMMAND($(c))') > $@.tmp
 	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
@@ -80,6 +81,9 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard src/runtime/*.h) src/bpf/sn_abi.h $(BUILD)/
 
 $(BUILD)/sysnoop: $(APP_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# A command may bring its own rules (generated sources, test programs): src/cmd/NAME/*.mk.
+-include $(wildcard src/cmd/*/*.mk)
 
 include tests/tests.mk
 

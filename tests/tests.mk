@@ -5,7 +5,9 @@ UNIT_SRCS      := $(wildcard tests/unit/*.c)
 E2E_SRCS       := $(wildcard tests/e2e/*.c)
 TEST_CFLAGS    := $(ALL_CFLAGS) -Itests/lib -Itests/e2e
 
-$(BUILD)/sysnoop-unit: $(UNIT_SRCS) $(TEST_LIB_SRCS) $(RT_OBJS) $(wildcard tests/lib/*.h)
+# Unit tests may include a command's user-space sources (src/cmd/*/*.c) directly.
+$(BUILD)/sysnoop-unit: $(UNIT_SRCS) $(TEST_LIB_SRCS) $(RT_OBJS) $(wildcard tests/lib/*.h) \
+		       $(CMD_SRCS) $(wildcard src/cmd/*/*.h)
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $(UNIT_SRCS) $(TEST_LIB_SRCS) $(RT_OBJS) $(LDFLAGS) $(LDLIBS) -lm
 
 # Static too, so the same driver runs inside the kernel-matrix guests.

@@ -85,6 +85,8 @@ struct target_ctx {
 	size_t len;
 };
 
+#define HW_MISSING " (no hardware counters here, as in most virtual machines)"
+
 static int target_missing(const char *target, void *data)
 {
 	struct target_ctx *ctx = data;
@@ -110,7 +112,10 @@ static int target_missing(const char *target, void *data)
 	default:
 		ok = false;
 	}
-	if (!ok)
+	if (!ok && ctx->hook == SN_HOOK_PERF_EVENT)
+		snprintf(ctx->why, ctx->len, "perf event %s cannot be opened on this machine%s",
+			 target, sn_perf_event_is_hardware(target) ? HW_MISSING : "");
+	else if (!ok)
 		snprintf(ctx->why, ctx->len, "%s target %s not found in this kernel",
 			 sn_hook_name(ctx->hook), target);
 	return !ok;
@@ -133,18 +138,19 @@ int sn_hook_choose(const struct sn_hook_variant *variants, size_t n, enum sn_hoo
 {
 	char reason[256];
 	size_t used = 0;
+	bool has_kind = false;
 
 	if (len)
 		why[0] = '\0';
+	/* A forced kind may have several variants (for older kernels): the first usable wins. */
 	for (size_t i = 0; i < n; i++) {
 		if (forced != SN_HOOK_AUTO && variants[i].hook != forced)
 			continue;
+		has_kind = true;
 		if (sn_hook_variant_usable(&variants[i], reason, sizeof(reason)))
 			return (int)i;
 		if (used < len)
 			used += snprintf(why + used, len - used, "%s%s", used ? "; " : "", reason);
-		if (forced != SN_HOOK_AUTO)
-			return -EOPNOTSUPP;
 	}
-	return forced != SN_HOOK_AUTO ? -ENOENT : -EOPNOTSUPP;
+	return forced != SN_HOOK_AUTO && !has_kind ? -ENOENT : -EOPNOTSUPP;
 }

@@ -46,8 +46,8 @@ int sn_hook_parse(const char *name);
 bool sn_hook_variant_usable(const struct sn_hook_variant *v, char *why, size_t len);
 
 /*
- * Picks a variant: the forced kind if @forced is not SN_HOOK_AUTO, otherwise the first
- * usable one. Returns its index, -ENOENT when the command has no variant of the forced
+ * Picks the first usable variant, of kind @forced unless that is SN_HOOK_AUTO. Returns its
+ * index, -ENOENT when the command has no variant of the forced
  * kind, or -EOPNOTSUPP when none usable (explained in @why).
  */
 int sn_hook_choose(const struct sn_hook_variant *variants, size_t n, enum sn_hook forced,

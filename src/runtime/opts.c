@@ -105,6 +105,18 @@ int sn_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int sn_parse_pid_opt(const char *opt, const char *arg, uint32_t *out)
+{
+	uint64_t v;
+
+	if (sn_parse_uint(arg, PID_MAX, &v) || !v) {
+		sn_err("invalid --%s '%s': expected a process id (a positive integer)", opt, arg);
+		return -EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
 int sn_parse_uid(const char *s, uint32_t *out)
 {
 	char line[1024];
@@ -233,11 +245,9 @@ static int parse_common(const struct sn_command *cmd, const struct sn_opt *o, co
 
 	switch (o->key) {
 	case 'p':
-		if (filter_supported(cmd, o, SN_FILTER_PID))
+		if (filter_supported(cmd, o, SN_FILTER_PID) || sn_parse_pid_opt(o->name, arg, &uid))
 			return -EINVAL;
-		if (sn_parse_uint(arg, PID_MAX, &v) || !v)
-			return bad_value(o, arg, "a process id (a positive integer)");
-		c->pid = (pid_t)v;
+		c->pid = (pid_t)uid;
 		return 0;
 	case KEY_TID:
 		if (filter_supported(cmd, o, SN_FILTER_TID))

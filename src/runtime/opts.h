@@ -23,6 +23,11 @@ int sn_parse_uint(const char *s, uint64_t max, uint64_t *out);
 int sn_parse_seconds(const char *s, double *out);
 /* Bytes with an optional K, M or G suffix (powers of 1024): "8M". */
 int sn_parse_size(const char *s, uint64_t *out);
+/*
+ * A process or thread id for option --@opt: 1 to PID_MAX_LIMIT. Prints the error itself
+ * ("invalid --ppid 'x': expected a process id ..."); 0 or -EINVAL.
+ */
+int sn_parse_pid_opt(const char *opt, const char *arg, uint32_t *out);
 /* A user id, or a user name looked up in /etc/passwd. */
 int sn_parse_uid(const char *s, uint32_t *out);
 /* A comma-separated list of unsigned numbers up to @max: at most @cap of them. */

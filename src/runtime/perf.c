@@ -41,6 +41,14 @@ int sn_perf_event_parse(const char *name, uint32_t *type, uint64_t *config)
 	return -EINVAL;
 }
 
+bool sn_perf_event_is_hardware(const char *name)
+{
+	uint32_t type;
+	uint64_t config;
+
+	return !sn_perf_event_parse(name, &type, &config) && type == PERF_TYPE_HARDWARE;
+}
+
 static int open_event(uint32_t type, uint64_t config, int cpu, uint64_t period, bool freq)
 {
 	struct perf_event_attr attr = {

@@ -12,6 +12,8 @@ struct sn_session;
 /* cpu-clock, task-clock, page-faults, minor-faults, major-faults, context-switches,
  * cpu-migrations, and the hardware cycles, instructions, cache-misses, branch-misses. */
 int sn_perf_event_parse(const char *name, uint32_t *type, uint64_t *config);
+/* Whether event @name is one of the hardware counters, which virtual machines often lack. */
+bool sn_perf_event_is_hardware(const char *name);
 /* Whether event @name can be opened here (on CPU 0, all tasks). */
 bool sn_perf_event_available(const char *name);
 

@@ -259,9 +259,11 @@ static void report_drops(struct sn_session *s, uint64_t dropped, bool final)
 	if (final)
 		sn_err("%llu events, %llu dropped%s", (unsigned long long)s->events,
 		       (unsigned long long)dropped,
-		       dropped ? " (kernel buffer full; try a larger --buffer-size)" : "");
+		       dropped ? " (no room in the kernel buffer or a map; a larger --buffer-size "
+				 "helps when the buffer was full)"
+			       : "");
 	else
-		sn_warn("%llu events dropped so far (kernel buffer full)",
+		sn_warn("%llu events dropped so far (no room in the kernel buffer or a map)",
 			(unsigned long long)dropped);
 }
 
@@ -400,18 +402,18 @@ int sn_session_main(const struct sn_command *cmd, int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	err = attach_programs(&s);
-	if (err)
-		goto cleanup;
-
 	sn_emit_init(&s.out, stdout, s.opts.json, s.opts.timestamp);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	/* The perf buffer's events must exist before a program can output to them. */
 	err = sn_stream_open(&st, s.obj, s.ringbuf, size, on_record, &s);
 	if (err) {
 		sn_err("opening the %s: %s", s.ringbuf ? "ring buffer" : "perf buffer",
 		       strerror(-err));
 		goto cleanup;
 	}
+	err = attach_programs(&s);
+	if (err)
+		goto cleanup;
 	err = install_signals();
 	if (err)
 		goto cleanup;

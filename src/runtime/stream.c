@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <bpf/bpf.h>
@@ -12,6 +13,15 @@
 
 /* Wake the consumer once a CPU's perf buffer is a quarter full. */
 #define PERF_WATERMARK_DIV 4
+/*
+ * How long one poll may spend handing ring-buffer records over. libbpf's consumer returns
+ * only when it finds the buffer empty, which a storm of events never lets happen: without
+ * a bound, signals, --duration and drop reports would wait for the storm to end. (The perf
+ * consumer stops at the head it read first, so it is bounded already.) The clock is read
+ * once every RINGBUF_CLOCK_EVERY records.
+ */
+#define RINGBUF_DRAIN_NS    50000000ULL
+#define RINGBUF_CLOCK_EVERY 256
 
 uint64_t sn_stream_ringbuf_size(uint64_t requested)
 {
@@ -43,14 +53,35 @@ int sn_stream_prepare(struct bpf_object *obj, bool ringbuf, uint64_t size)
 	return err ?: bpf_map__set_max_entries(rb, 1);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static int ringbuf_record(void *ctx, void *data, size_t size)
 {
 	struct sn_stream *st = ctx;
 	int err = st->fn(st->ctx, data, size);
 
-	if (err < 0)
+	if (err < 0) {
 		st->stop_err = err;
-	return err < 0 ? err : 0;
+		return err;
+	}
+	if (st->drained++ % RINGBUF_CLOCK_EVERY)
+		return 0;
+	if (!st->drain_end) {
+		st->drain_end = mono_ns() + RINGBUF_DRAIN_NS;
+		return 0;
+	}
+	/* Stops libbpf's loop; this record is consumed, the rest waits for the next poll. */
+	if (mono_ns() >= st->drain_end) {
+		st->out_of_time = true;
+		return -EAGAIN;
+	}
+	return 0;
 }
 
 struct perf_sample {
@@ -158,11 +189,18 @@ int sn_stream_poll(struct sn_stream *st, int timeout_ms)
 	int n, m;
 
 	if (st->rb) {
+		st->drained = 0;
+		st->drain_end = 0;
+		st->out_of_time = false;
 		n = ring_buffer__poll(st->rb, timeout_ms);
+		if (st->out_of_time)
+			return st->drained;
 		if (n < 0)
 			return st->stop_err ? st->stop_err : n;
 		/* Records submitted without a wakeup are not signalled: take them anyway. */
 		m = ring_buffer__consume(st->rb);
+		if (st->out_of_time)
+			return st->drained;
 	} else {
 		n = perf_buffer__poll(st->pb, timeout_ms);
 		if (n < 0 && n != -EINTR)

@@ -27,6 +27,10 @@ struct sn_stream {
 	sn_record_fn fn;
 	void *ctx;
 	int stop_err;          /* what the callback returned to stop */
+	/* The current sn_stream_poll: records handled, when it must return, whether it did. */
+	unsigned int drained;
+	uint64_t drain_end;
+	bool out_of_time;
 	void *aligned;         /* perf records copied to 8-byte alignment */
 	size_t aligned_cap;
 };
@@ -45,8 +49,9 @@ int sn_stream_open(struct sn_stream *st, struct bpf_object *obj, bool ringbuf, u
 		   sn_record_fn fn, void *ctx);
 
 /*
- * Waits up to @timeout_ms for a wakeup, then drains everything pending. Returns the number
- * of records handled, -EINTR on a signal, or the callback's error.
+ * Waits up to @timeout_ms for a wakeup, then drains what is pending, for 50 ms at most so
+ * that a producer faster than us cannot keep us here. Returns the number of records
+ * handled, -EINTR on a signal, or the callback's error.
  */
 int sn_stream_poll(struct sn_stream *st, int timeout_ms);
 

@@ -17,11 +17,25 @@
 
 #define READY_TEXT "tracing with"
 
+/* $SYSNOOP, else the sysnoop beside this driver (build/, or / in the kernel matrix). */
 const char *sn_binary(void)
 {
+	static char beside[4096];
 	const char *env = getenv("SYSNOOP");
+	ssize_t n;
 
-	return env && *env ? env : "build/sysnoop";
+	if (env && *env)
+		return env;
+	if (!beside[0]) {
+		n = readlink("/proc/self/exe", beside, sizeof(beside) - 16);
+		if (n <= 0) {
+			snprintf(beside, sizeof(beside), "build/sysnoop");
+		} else {
+			beside[n] = '\0';
+			strcpy(strrchr(beside, '/') + 1, "sysnoop");
+		}
+	}
+	return beside;
 }
 
 const char *sn_marker(void)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The end-to-end driver: `sysnoop-e2e [FILTER]` runs every registered test (those whose
- * name or command contains FILTER), each per-hook test once for every hook variant that
- * `sysnoop features --usable-hooks CMD` lists on this kernel.
+ * The end-to-end driver: `sysnoop-e2e [--all-hooks] [FILTER]` runs every registered test
+ * (those whose name or command contains FILTER), each per-hook test once for every hook
+ * variant that `sysnoop features --usable-hooks CMD` lists on this kernel (--all-hooks
+ * names that default, for the kernel matrix's command line).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,17 @@ static int usable_hooks(const char *cmd, char hooks[][16], int max)
 
 int main(int argc, char **argv)
 {
-	const char *filter = argc > 1 ? argv[1] : NULL;
+	const char *filter = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--all-hooks"))
+			continue;
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "usage: sysnoop-e2e [--all-hooks] [FILTER]\n");
+			return 2;
+		}
+		filter = argv[i];
+	}
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "sysnoop-e2e: must run as root (loads BPF programs)\n");

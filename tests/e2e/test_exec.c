@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* sysnoop exec against real execs: marker arguments, failures, truncation, both transports. */
 #define _GNU_SOURCE
+#include <sched.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -286,6 +288,105 @@ TEST(exec_filter_ppid_matches)
 	sn_reap(sn_spawn(argv));
 	CHECK(sn_wait_line(&r, has_marker, marker, 5000), "--ppid %s hid our own child", pid);
 	sn_stop(&r);
+	sn_run_free(&r);
+	return 0;
+}
+
+/* Waits on @fd until the parent writes a byte, then execs /bin/true MARKER. */
+static void exec_marker_when_told(int fd, const char *marker)
+{
+	char go;
+	char *argv[] = { "/bin/true", (char *)marker, NULL };
+
+	if (read(fd, &go, 1) != 1)
+		_exit(1);
+	execv(argv[0], argv);
+	_exit(1);
+}
+
+TEST(exec_filter_cgroup)
+{
+	char dir[256], procs[300], rel[64], marker[64], other[64], pidbuf[16];
+	const char *args[] = { "exec", "--json", "--cgroup", rel, NULL };
+	struct sn_run r;
+	const char *line;
+	int go[2], fd;
+	int64_t v;
+	pid_t child;
+
+	snprintf(rel, sizeof(rel), "sn-e2e-%d", getpid());
+	snprintf(dir, sizeof(dir), "/sys/fs/cgroup/unified/%s", rel);
+	if (access("/sys/fs/cgroup/unified/cgroup.procs", F_OK))
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/%s", rel);
+	CHECK(!mkdir(dir, 0755), "mkdir %s: %s", dir, strerror(errno));
+	snprintf(marker, sizeof(marker), "%s", sn_marker());
+	snprintf(other, sizeof(other), "%s", sn_marker());
+	CHECK(!pipe(go));
+	child = fork();
+	if (child == 0)
+		exec_marker_when_told(go[0], marker);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", child);
+	fd = open(procs, O_WRONLY);
+	CHECK(fd >= 0 && write(fd, pidbuf, strlen(pidbuf)) > 0, "moving %d into %s", child, dir);
+	close(fd);
+	CHECK(!sn_start(t, &r, args), "%s", r.why);
+	char *argv[] = { "/bin/true", other, NULL };
+	sn_reap(sn_spawn(argv)); /* outside the cgroup */
+	CHECK(write(go[1], "g", 1) == 1);
+	sn_reap(child);
+	line = sn_wait_line(&r, has_marker, marker, 5000);
+	sn_stop(&r);
+	rmdir(dir);
+	CHECK(line, "exec inside the cgroup not seen");
+	CHECK(json_get_i64(line, "pid", &v) && v == child, "pid");
+	CHECK(!sn_find_record(&r, "exec", has_marker, other), "exec outside the cgroup shown");
+	sn_run_free(&r);
+	return 0;
+}
+
+TEST(exec_pidns_translates_pids)
+{
+	char nspath[64], marker[64], other[64];
+	const char *args[] = { "exec", "--json", "--pidns", nspath, NULL };
+	struct sn_run r;
+	const char *line;
+	int go[2], report[2];
+	int64_t v;
+	pid_t child, inner = 0;
+
+	snprintf(marker, sizeof(marker), "%s", sn_marker());
+	snprintf(other, sizeof(other), "%s", sn_marker());
+	CHECK(!pipe(go) && !pipe(report));
+	child = fork();
+	if (child == 0) {
+		/* A new pid namespace: our next child is its pid 1. */
+		if (unshare(CLONE_NEWPID))
+			_exit(1);
+		pid_t init = fork();
+
+		if (init == 0)
+			exec_marker_when_told(go[0], marker);
+		if (write(report[1], &init, sizeof(init)) != sizeof(init))
+			_exit(1);
+		waitpid(init, NULL, 0);
+		_exit(0);
+	}
+	CHECK(read(report[0], &inner, sizeof(inner)) == sizeof(inner) && inner > 0);
+	snprintf(nspath, sizeof(nspath), "/proc/%d/ns/pid", inner);
+	CHECK(!sn_start(t, &r, args), "%s", r.why);
+	char *argv[] = { "/bin/true", other, NULL };
+	sn_reap(sn_spawn(argv)); /* in our namespace: not visible from theirs */
+	CHECK(write(go[1], "g", 1) == 1);
+	sn_reap(child);
+	line = sn_wait_line(&r, has_marker, marker, 5000);
+	sn_stop(&r);
+	CHECK(line, "exec inside the namespace not seen");
+	CHECK(json_get_i64(line, "pid", &v) && v == 1, "pid %lld, want 1 (as the namespace sees it)",
+	      (long long)v);
+	CHECK(json_get_i64(line, "ppid", &v) && v == 0,
+	      "ppid %lld, want 0 (the parent is outside the namespace)", (long long)v);
+	CHECK(!sn_find_record(&r, "exec", has_marker, other), "exec outside the namespace shown");
 	sn_run_free(&r);
 	return 0;
 }

@@ -63,12 +63,7 @@ static int parse_opt(int key, const char *arg)
 		env.quote = true;
 		return 0;
 	case OPT_PPID:
-		if (sn_parse_uint(arg, 4194304, &v) || !v) {
-			sn_err("invalid --ppid '%s': expected a process id (a positive integer)", arg);
-			return -EINVAL;
-		}
-		env.ppid = (uint32_t)v;
-		return 0;
+		return sn_parse_pid_opt("ppid", arg, &env.ppid);
 	case OPT_MAX_ARGS:
 		if (sn_parse_uint(arg, EXEC_ARGS_MAX, &v) || !v) {
 			sn_err("invalid --max-args '%s': expected 1 to %d", arg, EXEC_ARGS_MAX);

@@ -49,16 +49,47 @@ static const struct sn_command *find_command(const char *name)
 static int print_usable(const char *name)
 {
 	const struct sn_command *cmd = find_command(name);
+	unsigned int printed = 0;
 	char why[512];
 
 	if (!cmd || !cmd->hooks) {
 		sn_err("--usable-hooks: no tracing command named '%s'", name);
 		return SN_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < cmd->nr_hooks; i++)
-		if (sn_hook_variant_usable(&cmd->hooks[i], why, sizeof(why)))
-			printf("%s\n", sn_hook_name(cmd->hooks[i].hook));
+	/* Each kind once: --hook KIND takes the first usable variant of that kind. */
+	for (size_t i = 0; i < cmd->nr_hooks; i++) {
+		enum sn_hook kind = cmd->hooks[i].hook;
+
+		if (printed & (1u << kind) ||
+		    !sn_hook_variant_usable(&cmd->hooks[i], why, sizeof(why)))
+			continue;
+		printed |= 1u << kind;
+		printf("%s\n", sn_hook_name(kind));
+	}
 	return SN_EXIT_OK;
+}
+
+static enum sn_feature hook_feature(enum sn_hook kind)
+{
+	static const enum sn_feature map[SN_HOOK__COUNT] = {
+		[SN_HOOK_FENTRY] = SN_FEAT_FENTRY,	   [SN_HOOK_KPROBE] = SN_FEAT_KPROBE,
+		[SN_HOOK_TP_BTF] = SN_FEAT_TP_BTF,	   [SN_HOOK_RAW_TP] = SN_FEAT_RAW_TP,
+		[SN_HOOK_TRACEPOINT] = SN_FEAT_TRACEPOINT, [SN_HOOK_PERF_EVENT] = SN_FEAT_PERF_EVENT,
+	};
+
+	return map[kind];
+}
+
+/* Whether a later variant of the same kind may still be usable (older-kernel families). */
+static bool variant_kind_later(const struct sn_command *cmd, size_t v)
+{
+	char reason[256];
+
+	for (size_t w = v + 1; w < cmd->nr_hooks; w++)
+		if (cmd->hooks[w].hook == cmd->hooks[v].hook &&
+		    sn_hook_variant_usable(&cmd->hooks[w], reason, sizeof(reason)))
+			return true;
+	return false;
 }
 
 static void print_tables(void)
@@ -73,27 +104,43 @@ static void print_tables(void)
 
 		printf("%-12s %-5s %s\n", sn_feature_name(f), ok ? "yes" : "no", why);
 	}
-	printf("\n%-12s %-11s %s\n", "COMMAND", "HOOK", "VARIANTS (best first; why not)");
+	printf("\n%-12s %-11s %-28s %s\n", "COMMAND", "HOOK", "ALSO USABLE", "NOT HERE");
 	for (size_t i = 0; i < sn_nr_commands; i++) {
 		const struct sn_command *cmd = sn_commands[i];
-		const char *chosen = "none";
+		char usable[128] = "", missing[512] = "";
+		const char *chosen = NULL;
+		size_t nu = 0, nm = 0;
+		bool seen[SN_HOOK__COUNT] = {};
 
 		if (!cmd->hooks)
 			continue;
+		/* One entry per kind: the reason a kind is missing is in the table above. */
 		for (size_t v = 0; v < cmd->nr_hooks; v++) {
-			if (sn_hook_variant_usable(&cmd->hooks[v], reason, sizeof(reason))) {
-				chosen = sn_hook_name(cmd->hooks[v].hook);
-				break;
-			}
-		}
-		printf("%-12s %-11s", cmd->name, chosen);
-		for (size_t v = 0; v < cmd->nr_hooks; v++) {
+			enum sn_hook kind = cmd->hooks[v].hook;
 			bool ok = sn_hook_variant_usable(&cmd->hooks[v], reason, sizeof(reason));
 
-			printf("%s%s%s%s%s", v ? ", " : " ", sn_hook_name(cmd->hooks[v].hook),
-			       ok ? "" : " (", ok ? "" : reason, ok ? "" : ")");
+			if (seen[kind])
+				continue;
+			if (ok) {
+				seen[kind] = true;
+				if (!chosen)
+					chosen = sn_hook_name(kind);
+				else if (nu < sizeof(usable))
+					nu += snprintf(usable + nu, sizeof(usable) - nu, "%s%s",
+						       nu ? "," : "", sn_hook_name(kind));
+			} else if (v + 1 == cmd->nr_hooks || !sn_feature(hook_feature(kind), NULL) ||
+				   !variant_kind_later(cmd, v)) {
+				seen[kind] = true;
+				if (nm < sizeof(missing))
+					nm += snprintf(missing + nm, sizeof(missing) - nm, "%s%s%s%s%s",
+						       nm ? ", " : "", sn_hook_name(kind),
+						       sn_feature(hook_feature(kind), NULL) ? " (" : "",
+						       sn_feature(hook_feature(kind), NULL) ? reason : "",
+						       sn_feature(hook_feature(kind), NULL) ? ")" : "");
+			}
 		}
-		printf("\n");
+		printf("%-12s %-11s %-28s %s\n", cmd->name, chosen ? chosen : "none",
+		       nu ? usable : "-", nm ? missing : "-");
 	}
 }
 
@@ -132,6 +179,8 @@ static void print_json(void)
 			sn_buf_puts(&b, ",\"why_not\":\"");
 			if (!ok)
 				sn_escape_json(&b, reason, strlen(reason));
+			sn_buf_puts(&b, "\",\"targets\":\"");
+			sn_escape_json(&b, cmd->hooks[v].targets, strlen(cmd->hooks[v].targets));
 			sn_buf_puts(&b, "\",\"note\":\"");
 			if (cmd->hooks[v].note)
 				sn_escape_json(&b, cmd->hooks[v].note, strlen(cmd->hooks[v].note));
