@@ -153,12 +153,13 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 {
 	const struct open_event *e = data;
 	struct sn_emit *out = &s->out;
-	bool create = e->flags & (O_CREAT | __O_TMPFILE);
 	const char *err = NULL;
 	char text[256];
+	bool create;
 
 	if (size < offsetof(struct open_event, path) || e->syscall > OPEN_SYS_CREAT)
 		return 1;
+	create = e->flags & (O_CREAT | __O_TMPFILE);
 	sn_emit_begin(out, "open", e->hdr.ts_ns);
 	sn_emit_u64(out, &fields[F_PID], e->hdr.pid);
 	sn_emit_u64(out, &fields[F_TID], e->hdr.tid);
@@ -168,7 +169,8 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	if (e->ret < 0) {
 		err = sn_errno_name(e->ret);
 		if (!err) {
-			snprintf(text, sizeof(text), "%d", -e->ret);
+			/* Widened first: -INT_MIN does not exist. */
+			snprintf(text, sizeof(text), "%lld", -(long long)e->ret);
 			err = text;
 		}
 		sn_emit_text(out, &fields[F_ERROR], err);
