@@ -127,12 +127,14 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 {
 	const struct oom_event *e = data;
 	struct sn_emit *out = &s->out;
-	bool task = e->flags & OOM_F_TASK, ctl = e->flags & OOM_F_CONTROL;
 	const char *constraint;
+	bool task, ctl;
 	size_t len;
 
 	if (size < sizeof(*e))
 		return 1;
+	task = e->flags & OOM_F_TASK;
+	ctl = e->flags & OOM_F_CONTROL;
 	sn_emit_begin(out, "oom", e->hdr.ts_ns);
 	sn_emit_str(out, &fields[F_COMM], e->hdr.comm, sizeof(e->hdr.comm));
 	sn_emit_u64(out, &fields[F_PID], e->hdr.pid);
