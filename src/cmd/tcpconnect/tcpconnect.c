@@ -187,7 +187,8 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	sn_emit_u64(out, &fields[F_DPORT], a->dport);
 	if (env.mode == TCP_MODE_LATENCY) {
 		sn_emit_ms(out, &fields[F_LAT], e->lat_ns);
-		sn_emit_s64(out, &fields[F_RET], -e->err);
+		/* Widened first: -INT_MIN does not exist. */
+		sn_emit_s64(out, &fields[F_RET], -(int64_t)e->err);
 		err = e->err ? sn_errno_name(e->err) : "established";
 		if (!err) {
 			snprintf(num, sizeof(num), "%d", e->err);
