@@ -37,6 +37,31 @@ int fuzz_split_args(const uint8_t *data, size_t size, const char *argv0, char **
 	return argc;
 }
 
+int fuzz_split_args_static(const uint8_t *data, size_t size, const char *argv0, char **argv,
+			   char *arena, size_t cap)
+{
+	size_t off = 0, used = strlen(argv0) + 1;
+	int argc = 0;
+
+	if (used > cap)
+		abort();
+	argv[argc++] = memcpy(arena, argv0, used);
+	while (off < size && argc < FUZZ_MAX_ARGS - 1) {
+		const uint8_t *end = memchr(data + off, 0, size - off);
+		size_t n = end ? (size_t)(end - (data + off)) : size - off;
+
+		if (used + n + 1 > cap)
+			break;
+		argv[argc] = arena + used;
+		memcpy(argv[argc], data + off, n);
+		argv[argc++][n] = '\0';
+		used += n + 1;
+		off += n + 1;
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
 void fuzz_free_args(char **argv)
 {
 	for (int i = 0; argv[i]; i++)

@@ -41,6 +41,13 @@ extern int fuzz_report_fd;
  */
 int fuzz_split_args(const uint8_t *data, size_t size, const char *argv0, char **argv);
 void fuzz_free_args(char **argv);
+/*
+ * The same into @arena (of @cap bytes, reused by the next call, never freed), for code
+ * that keeps pointers to its arguments as a real process may (its argv lives as long as
+ * it does): they must stay valid memory. Arguments that do not fit are left out.
+ */
+int fuzz_split_args_static(const uint8_t *data, size_t size, const char *argv0, char **argv,
+			   char *arena, size_t cap);
 
 /*
  * Length of the valid UTF-8 sequence at @s, decoded independently of the runtime's

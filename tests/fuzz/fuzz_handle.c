@@ -7,27 +7,25 @@
  * valid JSON with --json, terminal-safe (valid UTF-8, no controls) in a table.
  *
  * SN_FUZZ_COMMAND=NAME fuzzes one command (the stage runs each with its own corpus);
- * otherwise byte 0 picks it. SN_FUZZ_LIST=1 lists the commands that have a handler.
- * Byte 1: bit 0 JSON, bit 1 a TIME column, bit 2 turn on the command's own flag options
- * (those taking no argument). The rest is the record.
+ * otherwise byte 0 picks it. SN_FUZZ_FLAGS=1 turns on the command's own flag options
+ * (those taking no argument) that it accepts together. SN_FUZZ_LIST=1 lists the
+ * commands that have a handler. Byte 1: bit 0 JSON, bit 1 a TIME column. The rest is
+ * the record.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
-
-#include "fuzz.h"
-#include "json.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuzz.h"
+#include "json.h"
 #include "runtime/command.h"
 #include "runtime/opts.h"
 
 struct target {
 	const struct sn_command *cmd;
 	struct sn_session s;
-	int flags_on;          /* the variant configured: -1 none yet */
-	bool broken[2];        /* variants whose setup failed (said at start) */
 };
 
 static struct target *targets;
@@ -59,10 +57,7 @@ static ssize_t checking_write(void *cookie, const char *buf, size_t size)
 	return size;
 }
 
-/*
- * Whether the command accepts @argv: tried in a child, since a command keeps what it
- * parsed in static state that a refused parse would leave half set.
- */
+/* Parses @argv for @t's command in a child: whether the command accepts it. */
 static bool accepted(struct target *t, int argc, char **argv)
 {
 	struct sn_common c;
@@ -70,7 +65,9 @@ static bool accepted(struct target *t, int argc, char **argv)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		/* Its complaints are expected: only the verdict counts. */
 		freopen("/dev/null", "w", stderr);
+		freopen("/dev/null", "w", stdout);
 		_exit(sn_opts_parse(t->cmd, argc, argv, &c) ? 1 : 0);
 	}
 	return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
@@ -78,46 +75,50 @@ static bool accepted(struct target *t, int argc, char **argv)
 }
 
 /*
- * Parses the options of variant @flags_on (own flags off, or on: every flag the command
- * accepts together with the ones before it), then configures.
+ * Sets @t's command up as a session would: options parsed (once: a parse leaves its
+ * options in the command's static state), skeleton opened, configure called. With
+ * @flags, as many of its own flag options (those taking no argument) as it accepts
+ * together, picked by trial parses in child processes.
  */
-static int setup(struct target *t, int flags_on)
+static int setup(struct target *t, bool flags)
 {
 	char *argv[FUZZ_MAX_ARGS] = { (char *)t->cmd->name };
 	int argc = 1, err;
 
-	for (const struct sn_opt *o = t->cmd->opts; flags_on && o && o->name; o++) {
+	for (const struct sn_opt *o = t->cmd->opts; flags && o && o->name; o++) {
 		if (o->arg || argc >= FUZZ_MAX_ARGS - 1)
 			continue;
-		asprintf(&argv[argc++], "--%s", o->name);
-		if (!accepted(t, argc, argv))
-			free(argv[--argc]); /* mutually exclusive with an earlier flag */
+		if (asprintf(&argv[argc], "--%s", o->name) < 0)
+			abort();
+		argv[argc + 1] = NULL;
+		if (accepted(t, argc + 1, argv))
+			argc++;
+		else
+			free(argv[argc]);
 	}
+	argv[argc] = NULL;
 	err = sn_opts_parse(t->cmd, argc, argv, &t->s.opts);
 	for (int i = 1; i < argc; i++)
 		free(argv[i]);
 	if (err) {
-		fprintf(stderr, "fuzz_handle: %s: options of variant %d refused\n", t->cmd->name,
-			flags_on);
+		fprintf(stderr, "fuzz_handle: %s: its options were refused\n", t->cmd->name);
 		return -EINVAL;
 	}
-	if (!t->s.skel && t->cmd->open && (err = t->cmd->open(&t->s))) {
+	if (t->cmd->open && (err = t->cmd->open(&t->s))) {
 		fprintf(stderr, "fuzz_handle: %s: opening the skeleton: %s\n", t->cmd->name,
 			strerror(-err));
 		return err;
 	}
 	if (t->cmd->configure && (err = t->cmd->configure(&t->s))) {
-		fprintf(stderr, "fuzz_handle: %s: configure (variant %d): %s\n", t->cmd->name,
-			flags_on, strerror(-err));
+		fprintf(stderr, "fuzz_handle: %s: configure: %s\n", t->cmd->name, strerror(-err));
 		return err;
 	}
-	t->flags_on = flags_on;
 	return 0;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *only = getenv("SN_FUZZ_COMMAND");
+	const char *only = getenv("SN_FUZZ_COMMAND"), *flags = getenv("SN_FUZZ_FLAGS");
 	cookie_io_functions_t io = { .write = checking_write };
 	FILE *out = fopencookie(NULL, "w", io);
 
@@ -141,10 +142,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		t->cmd = cmd;
 		t->s.cmd = cmd;
 		sn_emit_init(&t->s.out, out, false, false);
-		/* Both variants once now, so a setup that fails is said before fuzzing. */
-		t->broken[1] = setup(t, 1) != 0;
-		t->broken[0] = setup(t, 0) != 0;
-		if (t->broken[0] && t->broken[1]) {
+		if (setup(t, flags && !strcmp(flags, "1"))) {
 			fprintf(stderr, "fuzz_handle: %s: cannot be set up, not fuzzed\n",
 				cmd->name);
 			exit(1);
@@ -164,21 +162,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct target *t;
 	size_t n;
 	void *rec;
-	int flags_on, ret;
+	int ret;
 
 	if (size < 2)
 		return 0;
 	t = &targets[data[0] % nr_targets];
-	flags_on = (data[1] >> 2) & 1;
-	if (t->flags_on != flags_on) {
-		if (t->broken[flags_on])
-			return 0;
-		if (setup(t, flags_on)) {
-			t->broken[flags_on] = true;
-			t->flags_on = -1;
-			return 0;
-		}
-	}
 	t->s.opts.json = t->s.out.json = line_json = data[1] & 1;
 	t->s.opts.timestamp = t->s.out.timestamp = data[1] & 2;
 	t->s.stop = false;

@@ -169,6 +169,7 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	if (e->ret < 0) {
 		err = sn_errno_name(e->ret);
 		if (!err) {
+			/* Widened first: -INT_MIN does not exist. */
 			snprintf(text, sizeof(text), "%lld", -(long long)e->ret);
 			err = text;
 		}

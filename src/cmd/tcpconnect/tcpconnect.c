@@ -8,7 +8,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "runtime/sort.h"
 #include "runtime/command.h"
 #include "runtime/log.h"
 #include "runtime/names.h"
@@ -188,6 +187,7 @@ static int handle(struct sn_session *s, const void *data, size_t size)
 	sn_emit_u64(out, &fields[F_DPORT], a->dport);
 	if (env.mode == TCP_MODE_LATENCY) {
 		sn_emit_ms(out, &fields[F_LAT], e->lat_ns);
+		/* Widened first: -INT_MIN does not exist. */
 		sn_emit_s64(out, &fields[F_RET], -(int64_t)e->err);
 		err = e->err ? sn_errno_name(e->err) : "established";
 		if (!err) {
@@ -264,7 +264,7 @@ static int print_summary(struct sn_session *s, struct tcpconnect_bpf *skel)
 			continue;
 		rows[n++].key = key;
 	}
-	sn_qsort(rows, n, sizeof(*rows), by_count);
+	qsort(rows, n, sizeof(*rows), by_count);
 	sn_emit_header(&s->out, summary_fields);
 	for (size_t i = 0; i < n; i++) {
 		const struct tcp_addrs *a = &rows[i].key;
