@@ -331,7 +331,8 @@ TEST_HOOKS(oom_trigger_is_not_victim, "oom")
 		return t->skipped ? 0 : -1;
 	CHECK(!pipe2(ready, O_CLOEXEC) && !pipe2(go, O_CLOEXEC), "pipe");
 	hog = memcg_child(&cg, "sn-oom-hog", "1000", MEMCG_LIMIT / 2, ready[1], -1, 0);
-	alloc = memcg_child(&cg, "sn-oom-trigger", "0", 0, ready[1], go[0], MEMCG_LIMIT * 3 / 4);
+	/* Enough to push the cgroup past its limit with the hog, little enough to fit alone. */
+	alloc = memcg_child(&cg, "sn-oom-trigger", "0", 0, ready[1], go[0], MEMCG_LIMIT * 5 / 8);
 	close(ready[1]);
 	close(go[0]);
 	if (read(ready[0], &c, 1) == 1 && read(ready[0], &c, 1) == 1) {
