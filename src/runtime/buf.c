@@ -125,8 +125,35 @@ static int put_hex_escape(struct sn_buf *b, const char *prefix, unsigned char c)
 	return sn_buf_put(b, esc, n);
 }
 
+/* The end of the run of printable ASCII from @i that needs no escape (@quote: nor '"'). */
+static size_t plain_run(const unsigned char *p, size_t i, size_t len, bool quote)
+{
+	while (i < len && p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && !(quote && p[i] == '"'))
+		i++;
+	return i;
+}
+
+/* The two-character escape both outputs share for @c, or NULL. */
+static const char *short_escape(unsigned char c)
+{
+	switch (c) {
+	case '\\':
+		return "\\\\";
+	case '"':
+		return "\\\"";
+	case '\n':
+		return "\\n";
+	case '\t':
+		return "\\t";
+	case '\r':
+		return "\\r";
+	}
+	return NULL;
+}
+
 int sn_escape_text(struct sn_buf *b, const char *s, size_t len, bool quote)
 {
+	const char *esc;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n, run;
 	unsigned int cp;
@@ -139,10 +166,7 @@ int sn_escape_text(struct sn_buf *b, const char *s, size_t len, bool quote)
 		err |= sn_buf_putc(b, '"');
 	while (i < len && p[i]) {
 		/* Copy the plain printable ASCII run in one go: the common case. */
-		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\' &&
-			      !(quote && p[run] == '"');
-		     run++)
-			;
+		run = plain_run(p, i, len, quote);
 		if (run > i) {
 			err |= sn_buf_put(b, p + i, run - i);
 			i = run;
@@ -150,25 +174,8 @@ int sn_escape_text(struct sn_buf *b, const char *s, size_t len, bool quote)
 		}
 		if (!p[i])
 			break;
-		switch (p[i]) {
-		case '\\':
-			err |= sn_buf_put(b, "\\\\", 2);
-			i++;
-			continue;
-		case '"':
-			err |= sn_buf_put(b, "\\\"", 2);
-			i++;
-			continue;
-		case '\n':
-			err |= sn_buf_put(b, "\\n", 2);
-			i++;
-			continue;
-		case '\t':
-			err |= sn_buf_put(b, "\\t", 2);
-			i++;
-			continue;
-		case '\r':
-			err |= sn_buf_put(b, "\\r", 2);
+		if ((esc = short_escape(p[i]))) {
+			err |= sn_buf_put(b, esc, 2);
 			i++;
 			continue;
 		}
@@ -190,6 +197,7 @@ int sn_escape_text(struct sn_buf *b, const char *s, size_t len, bool quote)
 
 int sn_escape_json(struct sn_buf *b, const char *s, size_t len)
 {
+	const char *esc;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, n, run;
 	unsigned int cp;
@@ -199,10 +207,7 @@ int sn_escape_json(struct sn_buf *b, const char *s, size_t len)
 	if (sn_buf_reserve(b, len * 6))
 		return -ENOMEM;
 	while (i < len && p[i]) {
-		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\' &&
-			      p[run] != '"';
-		     run++)
-			;
+		run = plain_run(p, i, len, true);
 		if (run > i) {
 			err |= sn_buf_put(b, p + i, run - i);
 			i = run;
@@ -210,25 +215,8 @@ int sn_escape_json(struct sn_buf *b, const char *s, size_t len)
 		}
 		if (!p[i])
 			break;
-		switch (p[i]) {
-		case '\\':
-			err |= sn_buf_put(b, "\\\\", 2);
-			i++;
-			continue;
-		case '"':
-			err |= sn_buf_put(b, "\\\"", 2);
-			i++;
-			continue;
-		case '\n':
-			err |= sn_buf_put(b, "\\n", 2);
-			i++;
-			continue;
-		case '\t':
-			err |= sn_buf_put(b, "\\t", 2);
-			i++;
-			continue;
-		case '\r':
-			err |= sn_buf_put(b, "\\r", 2);
+		if ((esc = short_escape(p[i]))) {
+			err |= sn_buf_put(b, esc, 2);
 			i++;
 			continue;
 		}
