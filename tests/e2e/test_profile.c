@@ -488,10 +488,15 @@ TEST(profile_losses_reported)
 	struct sn_run r;
 	struct busy b;
 	const char *line;
-	int64_t coll = 0, full = 0;
+	int64_t coll = 0, full = 0, stacks = 0;
 
 	PROFILE_BUSY(t, &r, &b, "busy", "cpu", extra);
 	line = sn_find_record(&r, "totals", NULL, NULL);
+	/* The guests' burner runs inside the driver, with one stack: nothing to collide with. */
+	if (line && json_get_i64(line, "stacks", &stacks) && stacks <= 1 && sn_emulated()) {
+		sn_run_free(&r);
+		SKIP("one distinct stack was sampled: nothing could collide");
+	}
 	CHECK(line && json_get_i64(line, "user_stack_collisions", &coll) &&
 		      json_get_i64(line, "map_full", &full) && coll + full > 0,
 	      "nothing lost with a table of one: %s", line);
